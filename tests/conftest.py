@@ -1,0 +1,58 @@
+"""Fixtures shared by every test layer."""
+
+from __future__ import annotations
+
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from model_training import inference, train
+
+UNIT_TESTS = Path(__file__).parent / "unit"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Unit tests run with the network switched off, so an accidental AWS call fails loudly."""
+    for item in items:
+        if UNIT_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.disable_socket)
+
+
+@pytest.fixture(autouse=True)
+def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and a region, so no test can reach or bill a real account."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> train.TrainingResult:
+    """The real training run, once per session, into a temporary folder."""
+    return train.train(tmp_path_factory.mktemp("model"))
+
+
+@pytest.fixture(scope="session")
+def model_dir(trained: train.TrainingResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("unpacked")
+    with tarfile.open(trained.archive) as archive:
+        archive.extractall(directory, filter="data")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def served_model(model_dir: Path) -> dict[str, Any]:
+    return inference.model_fn(str(model_dir))
+
+
+@pytest.fixture(scope="session")
+def model_artifact(trained: train.TrainingResult) -> Path:
+    return trained.archive

@@ -1,0 +1,32 @@
+"""The local stack on free loopback ports, with real clients pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from local_stack.container import ServingContainer
+from local_stack.endpoint import SageMakerRuntime
+from local_stack.serving import base_url, serve_in_background
+from local_stack.settings import DEFAULT_ENDPOINT_NAME
+
+
+@pytest.fixture(scope="session")
+def endpoint_url(model_artifact: Path) -> Iterator[str]:
+    container = ServingContainer(model_artifact)
+    try:
+        with serve_in_background(SageMakerRuntime({DEFAULT_ENDPOINT_NAME: container})) as server:
+            yield base_url(server)
+    finally:
+        container.close()
+
+
+@pytest.fixture
+def runtime_client(endpoint_url: str):
+    # No retries: a test should see the first answer the endpoint gives.
+    config = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=2, read_timeout=10)
+    return boto3.client("sagemaker-runtime", endpoint_url=endpoint_url, region_name="us-east-1", config=config)
