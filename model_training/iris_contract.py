@@ -47,3 +47,8 @@ GUIDE_EXAMPLE_INSTANCES: tuple[tuple[float, ...], ...] = (
     (7.7, 3.0, 6.1, 2.3),
 )
 GUIDE_EXAMPLE_PREDICTIONS: tuple[int, ...] = (0, 1, 2)
+
+# A sanity bound, not a range: the largest Iris measurement is under 8 cm, so anything over this
+# is almost certainly millimetres or garbage. Values between the observed ranges and the bound are
+# still scored; the model card says how little such answers mean.
+MAX_MEASUREMENT_CM = 30.0

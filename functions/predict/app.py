@@ -1,0 +1,132 @@
+"""POST /predict and GET /health behind API Gateway (REST, proxy integration).
+
+The handler stays thin: parse the request, ask the endpoint, pass its JSON through. Everything
+that can go wrong is an ``errors.ApiError`` turned into one JSON shape by ``api_error`` below.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import endpoint_client
+import errors
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from iris_contract import CLASS_NAMES
+from models import ErrorResponse, HealthResponse, PredictResponse
+from observability import count_endpoint_error, count_scored, logger, metrics, tracer
+from parsing import parse_predict_request
+from settings import get_settings
+
+settings = get_settings()
+ANY_ORIGIN = ("*",)
+# The routes this API serves, for telling a wrong method (405) from an unknown path (404).
+# tests/unit/test_openapi.py checks this table against the routes declared below.
+ROUTE_METHODS = {"/predict": ("POST",), "/health": ("GET",)}
+
+app = APIGatewayRestResolver(
+    cors=CORSConfig(
+        allow_origin=settings.allowed_origins[0],
+        extra_origins=list(settings.allowed_origins[1:]),
+        expose_headers=["X-Request-Id", "Retry-After"],
+        max_age=600,
+    )
+)
+
+
+def _error_responses() -> dict[int, Any]:
+    body = {"application/json": {"model": ErrorResponse}}
+    return {
+        status.value: {"description": status.phrase, "content": body}
+        for status in (
+            HTTPStatus.BAD_REQUEST,
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            HTTPStatus.BAD_GATEWAY,
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            HTTPStatus.GATEWAY_TIMEOUT,
+        )
+    }
+
+
+@app.post(
+    "/predict",
+    summary="Classify Iris flowers",
+    description="Rows of measurements in, the endpoint's predictions and class probabilities out.",
+    operation_id="predict",
+    responses={
+        200: {"description": "Predictions", "content": {"application/json": {"model": PredictResponse}}},
+        **_error_responses(),
+    },
+)
+def predict() -> Response[PredictResponse]:
+    request = parse_predict_request(app.current_event)
+    rows = request.rows()
+    prediction = endpoint_client.predict(settings.endpoint_name, rows, _request_id())
+    count_scored(len(rows), prediction.predictions, CLASS_NAMES)
+    return Response(
+        status_code=HTTPStatus.OK,
+        content_type=content_types.APPLICATION_JSON,
+        body=prediction.body.decode("utf-8"),
+        headers={"X-Request-Id": _request_id()},
+    )
+
+
+@app.get(
+    "/health",
+    summary="Liveness of the API (does not call the endpoint)",
+    operation_id="health",
+    responses={200: {"description": "Healthy", "content": {"application/json": {"model": HealthResponse}}}},
+)
+def health() -> dict[str, str]:
+    return HealthResponse(status="ok", endpoint=settings.endpoint_name).model_dump()
+
+
+@app.not_found
+def route_not_found(_: NotFoundError) -> Response:
+    event = app.current_event
+    allowed = ROUTE_METHODS.get(event.path)
+    if allowed:
+        return api_error(errors.method_not_allowed(event.http_method, event.path, [*allowed, "OPTIONS"]))
+    return api_error(errors.not_found(event.path))
+
+
+@app.exception_handler(errors.ApiError)
+def api_error(error: errors.ApiError) -> Response:
+    if error.endpoint_error_kind:
+        count_endpoint_error(error.endpoint_error_kind)
+    elif error.status < HTTPStatus.INTERNAL_SERVER_ERROR:
+        logger.info("request refused", extra={"status": error.status.value, "reason": error.message})
+    body = ErrorResponse(message=error.message, errors=error.errors, requestId=_request_id())
+    return Response(
+        status_code=error.status,
+        content_type=content_types.APPLICATION_JSON,
+        body=body.model_dump_json(),
+        headers={**error.headers, "X-Request-Id": _request_id()},
+    )
+
+
+@app.exception_handler(Exception)
+def unexpected_error(error: Exception) -> Response:
+    # A bug of ours: log it whole, answer without internals.
+    logger.exception("unhandled error", extra={"error_type": type(error).__name__})
+    return api_error(errors.internal_error())
+
+
+def _request_id() -> str:
+    return app.current_event.request_context.request_id or ""
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    response = app.resolve(event, context)
+    if settings.allowed_origins != ANY_ORIGIN:
+        # The allowed origin is echoed per request, so caches must key on Origin.
+        response.setdefault("multiValueHeaders", {})["Vary"] = ["Origin"]
+    return response

@@ -1,0 +1,123 @@
+"""The one place that talks to SageMaker Runtime, and turns its failures into API errors.
+
+The client is created once per Lambda container, at import (during init, off the request path).
+Tests swap ``runtime_client`` or wrap it in botocore's Stubber.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import errors
+from botocore.config import Config
+from botocore.exceptions import ClientError, HTTPClientError, ReadTimeoutError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
+from observability import logger
+
+JSON = "application/json"
+
+# Timeouts and retries bound the worst case: MAX_ATTEMPTS * (connect + read) plus the standard
+# retry mode's backoff before the one retry (at most 1 s) is 15 s, under the function's 20 s
+# timeout (template.yaml), which is under API Gateway's 29 s integration limit.
+CONNECT_TIMEOUT_SECONDS = 1
+READ_TIMEOUT_SECONDS = 6
+MAX_ATTEMPTS = 2
+MAX_BACKOFF_SECONDS = 1
+WORST_CASE_SECONDS = MAX_ATTEMPTS * (CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS) + MAX_BACKOFF_SECONDS
+
+CLIENT_CONFIG = Config(
+    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    read_timeout=READ_TIMEOUT_SECONDS,
+    # total_max_attempts counts the first call; botocore's "max_attempts" would count only retries.
+    retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+    user_agent_extra="iris-gateway",
+)
+
+BUSY_CODES = {
+    "ThrottlingException": "throttled",
+    "ModelNotReadyException": "not_ready",
+    "ServiceUnavailable": "unavailable",
+}
+# An endpoint that does not exist, or that this function may not call, is a deployment mistake.
+CONFIGURATION_CODES = {
+    "ValidationError",
+    "AccessDeniedException",
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "ExpiredTokenException",
+    "MissingAuthenticationTokenException",
+}
+
+runtime_client = boto3.client("sagemaker-runtime", config=CLIENT_CONFIG)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    body: bytes  # the endpoint's JSON, passed through unchanged
+    predictions: list[int]
+
+
+def predict(endpoint_name: str, rows: list[list[float]], request_id: str) -> Prediction:
+    try:
+        response = runtime_client.invoke_endpoint(
+            EndpointName=endpoint_name,
+            ContentType=JSON,
+            Accept=JSON,
+            Body=json.dumps({"instances": rows}),
+            # Lets the endpoint's own logs be joined to this request.
+            CustomAttributes=f"request-id={request_id}",
+        )
+        body: bytes = response["Body"].read()
+    except ClientError as error:
+        raise _client_error(endpoint_name, error) from error
+    except ReadTimeoutError as error:
+        logger.error("endpoint timed out", extra={"endpoint": endpoint_name, "error": str(error)})
+        raise errors.endpoint_timed_out() from error
+    except (BotocoreConnectionError, HTTPClientError) as error:
+        logger.error("endpoint unreachable", extra={"endpoint": endpoint_name, "error": str(error)})
+        raise errors.endpoint_busy("unreachable") from error
+    return Prediction(body, _checked_predictions(endpoint_name, body, len(rows)))
+
+
+def _client_error(endpoint_name: str, error: ClientError) -> errors.ApiError:
+    code = error.response.get("Error", {}).get("Code", "")
+    fields: dict[str, Any] = {
+        "endpoint": endpoint_name,
+        "error_code": code,
+        "error_message": error.response.get("Error", {}).get("Message"),
+        "status": error.response.get("ResponseMetadata", {}).get("HTTPStatusCode"),
+    }
+    if code == "ModelError":
+        fields |= {key: error.response.get(key) for key in ("OriginalStatusCode", "OriginalMessage", "LogStreamArn")}
+        logger.error("model error", extra=fields)
+        return errors.model_failed()
+    if code in BUSY_CODES:
+        logger.warning("endpoint busy", extra=fields)
+        return errors.endpoint_busy(BUSY_CODES[code])
+    if code in CONFIGURATION_CODES:
+        logger.error("configuration error: the function cannot use its endpoint", extra=fields)
+        return errors.endpoint_misconfigured()
+    logger.error("endpoint service error", extra=fields)
+    return errors.endpoint_bad_response("service_error")
+
+
+def _checked_predictions(endpoint_name: str, body: bytes, rows: int) -> list[int]:
+    """The answer must be the model contract's JSON for as many rows as were sent."""
+    try:
+        document = json.loads(body)
+        predictions = document["predictions"]
+        valid = (
+            isinstance(predictions, list)
+            and len(predictions) == rows
+            and all(type(p) is int for p in predictions)
+            and len(document["probabilities"]) == rows
+        )
+    except (ValueError, KeyError, TypeError):
+        valid = False
+    if not valid:
+        logger.error("endpoint answer breaks the model contract", extra={"endpoint": endpoint_name, "body": body[:200]})
+        raise errors.endpoint_bad_response()
+    return predictions

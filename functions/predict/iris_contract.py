@@ -1,0 +1,1 @@
+../../model_training/iris_contract.py

@@ -1,0 +1,145 @@
+"""Request and response models of the /predict API, and how validation errors are worded."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from typing import Annotated, Any
+
+from iris_contract import FEATURE_NAMES, MAX_MEASUREMENT_CM
+from limits import MAX_INSTANCES
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_model
+from pydantic_core import ErrorDetails
+
+FEATURE_LIST = ", ".join(FEATURE_NAMES)
+
+Measurement = Annotated[
+    float,
+    Field(strict=True, ge=0, le=MAX_MEASUREMENT_CM, allow_inf_nan=False, description="centimetres"),
+]
+MeasurementList = Annotated[
+    list[Measurement],
+    Field(
+        min_length=len(FEATURE_NAMES),
+        max_length=len(FEATURE_NAMES),
+        description=f"{len(FEATURE_NAMES)} numbers in this order: {FEATURE_LIST}",
+    ),
+]
+NamedMeasurements = create_model(
+    "NamedMeasurements",
+    __config__=ConfigDict(extra="forbid"),
+    **{name: (Measurement, ...) for name in FEATURE_NAMES},
+)
+ROW_KINDS = ("list", "named")
+
+
+def _row_kind(row: Any) -> str | None:
+    if isinstance(row, list):
+        return "list"
+    if isinstance(row, dict | BaseModel):
+        return "named"
+    return None
+
+
+Row = Annotated[
+    Annotated[MeasurementList, Tag("list")] | Annotated[NamedMeasurements, Tag("named")],
+    Discriminator(
+        _row_kind,
+        custom_error_type="row_type",
+        custom_error_message=f"expected a list of {len(FEATURE_NAMES)} numbers or an object with {FEATURE_LIST}",
+    ),
+]
+
+
+class PredictRequest(BaseModel):
+    """The operator guide's request: rows of measurements, as lists or keyed by feature name."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"instances": [[5.1, 3.5, 1.4, 0.2]]}]},
+    )
+
+    instances: Annotated[list[Row], Field(min_length=1, max_length=MAX_INSTANCES)]
+
+    def rows(self) -> list[list[float]]:
+        """Every row as a list in the model's feature order, which is what the endpoint takes."""
+        return [
+            row if isinstance(row, list) else [getattr(row, name) for name in FEATURE_NAMES] for row in self.instances
+        ]
+
+
+class PredictResponse(BaseModel):
+    """The endpoint's answer, passed through unchanged."""
+
+    predictions: list[int] = Field(description="class index per row")
+    probabilities: list[list[float]] = Field(description="class probabilities per row, in class order")
+    classes: list[str] = Field(description="class names by index")
+    model_version: str = Field(description="content hash of the model artifact")
+
+
+class ErrorDetail(BaseModel):
+    location: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    message: str
+    errors: list[ErrorDetail]
+    requestId: str
+
+
+class HealthResponse(BaseModel):
+    status: str
+    endpoint: str
+
+
+def describe_validation_error(error: ErrorDetails) -> ErrorDetail:
+    """A pydantic error in words a caller can act on, by error type (never by matching its text)."""
+    location = _location(error["loc"])
+    kind, context, value = error["type"], error.get("ctx") or {}, error.get("input")
+    row_level = len(error["loc"]) == 3 and error["loc"][2] == "list"
+    if kind in ("too_short", "too_long") and row_level:
+        message = f"expected {len(FEATURE_NAMES)} numbers ({FEATURE_LIST}), got {context['actual_length']}"
+    elif kind in ("too_short", "too_long"):
+        message = f"expected 1 to {MAX_INSTANCES} rows, got {context['actual_length']}"
+    elif kind == "float_type":
+        message = f"expected a number, got {_json_excerpt(value)}"
+    elif kind == "finite_number":
+        message = "expected a finite number"
+    elif kind == "greater_than_equal":
+        message = f"must not be negative, got {value}"
+    elif kind == "less_than_equal":
+        message = f"must be at most {MAX_MEASUREMENT_CM:g} cm (a sanity bound: is it in millimetres?), got {value}"
+    elif kind == "missing":
+        message = "is missing"
+    elif kind == "extra_forbidden":
+        message = "is not a known key" + _suggestion(str(error["loc"][-1]))
+    elif kind in ("model_type", "dict_type", "model_attributes_type"):
+        message = 'the body must be a JSON object like {"instances": [[5.1, 3.5, 1.4, 0.2]]}'
+    elif kind == "list_type":
+        message = "must be a list of rows"
+    else:
+        message = error["msg"]
+    return ErrorDetail(location=location, message=message)
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        if part in ROW_KINDS:
+            continue
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    if len(loc) == 4 and loc[2] == "list" and isinstance(loc[3], int) and loc[3] < len(FEATURE_NAMES):
+        text += f" ({FEATURE_NAMES[loc[3]]})"
+    return text or "body"
+
+
+def _suggestion(key: str) -> str:
+    known = ["instances", *FEATURE_NAMES]
+    close = difflib.get_close_matches(key, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _json_excerpt(value: Any, limit: int = 40) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

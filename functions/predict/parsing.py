@@ -1,0 +1,79 @@
+"""Turns an API Gateway event into a PredictRequest, cheapest refusal first.
+
+Order matters: size is checked before anything is decoded, the media type before the body is read
+as text, and JSON syntax before the schema, so a hostile body costs as little as possible.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import NoReturn
+
+import errors
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from limits import MAX_BODY_BYTES, MAX_REPORTED_ERRORS
+from models import PredictRequest, describe_validation_error
+from pydantic import ValidationError
+
+JSON_MEDIA_TYPE = "application/json"
+UTF8_CHARSETS = {"utf-8", "utf8"}
+
+
+def parse_predict_request(event: APIGatewayProxyEvent) -> PredictRequest:
+    raw = _raw_body(event)
+    if len(raw) > MAX_BODY_BYTES:
+        raise errors.body_too_large(len(raw), MAX_BODY_BYTES)
+    _require_json_media_type(event.headers.get("content-type"))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise errors.malformed_body(f"it is not UTF-8 (invalid byte at position {error.start})") from None
+    if not text.strip():
+        raise errors.malformed_body("it is empty")
+    try:
+        document = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise errors.malformed_body(f"{error.msg} at line {error.lineno}, column {error.colno}") from None
+    except NonJsonConstantError as error:
+        raise errors.malformed_body(str(error)) from None
+    except RecursionError:
+        raise errors.malformed_body("it is nested too deeply") from None
+    try:
+        return PredictRequest.model_validate(document)
+    except ValidationError as error:
+        problems = error.errors(include_url=False)
+        details = [describe_validation_error(problem) for problem in problems[:MAX_REPORTED_ERRORS]]
+        raise errors.invalid_request(details, len(problems)) from None
+
+
+def _raw_body(event: APIGatewayProxyEvent) -> bytes:
+    body = event.body or ""
+    if not event.is_base64_encoded:
+        return body.encode("utf-8", errors="surrogatepass")
+    if len(body) > MAX_BODY_BYTES * 4 // 3 + 4:
+        raise errors.body_too_large(len(body) * 3 // 4, MAX_BODY_BYTES)
+    try:
+        return base64.b64decode(body, validate=True)
+    except binascii.Error:
+        raise errors.malformed_body("its base64 encoding is broken") from None
+
+
+def _require_json_media_type(content_type: str | None) -> None:
+    media_type, _, parameters = (content_type or "").partition(";")
+    if media_type.strip().lower() != JSON_MEDIA_TYPE:
+        raise errors.unsupported_media_type(content_type)
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in UTF8_CHARSETS:
+            raise errors.unsupported_media_type(content_type)
+
+
+class NonJsonConstantError(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> NoReturn:
+    # Python's json accepts NaN and Infinity; JSON (RFC 8259) does not, and neither do we.
+    raise NonJsonConstantError(f"{name} is not a JSON value")
