@@ -11,7 +11,7 @@ REQUIREMENTS := requirements/dev.txt requirements/constraints.txt functions/pred
 MODEL := build/model/model.tar.gz
 MODEL_SOURCES := $(wildcard model_training/*.py)
 
-.PHONY: help venv model run test unit integration lint format bench lock clean
+.PHONY: help venv model run invoke openapi test unit integration lint format bench lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,8 +28,12 @@ $(MODEL): $(INSTALLED) $(MODEL_SOURCES)
 
 model: $(MODEL) ## Train, evaluate and package build/model/model.tar.gz
 
-run: $(MODEL) ## Start the local stack (endpoint on :8080)
-	$(BIN)/python -m local_stack.endpoint --model $(MODEL)
+run: $(MODEL) ## Start the local stack: API on :3000, SageMaker Runtime on :8080 (Ctrl-C stops)
+	MODEL_ARTIFACT=$(MODEL) $(BIN)/python -m local_stack
+
+invoke: $(MODEL) ## Run the handler once on EVENT=events/<file>.json (sam local invoke, without Docker)
+	@test -n "$(EVENT)" || { echo "usage: make invoke EVENT=events/<file>.json"; exit 2; }
+	MODEL_ARTIFACT=$(MODEL) $(BIN)/python -m local_stack.invoke $(EVENT)
 
 test: $(INSTALLED) ## Lint, then every test layer
 	$(BIN)/ruff check .
@@ -49,6 +53,9 @@ lint: $(INSTALLED) ## ruff check and format check
 format: $(INSTALLED) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+openapi: $(INSTALLED) ## Regenerate docs/openapi.json from the code
+	$(BIN)/python -m tools.openapi
 
 bench: $(MODEL) ## Benchmarks, printed as figures and ratios
 	$(BIN)/python -m bench
