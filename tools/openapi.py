@@ -1,0 +1,58 @@
+"""The API's OpenAPI document, generated from the code: make openapi writes docs/openapi.json.
+
+Powertools builds the paths and responses from the routes. /predict parses its own body (size and
+media type are checked before parsing, which Powertools' validation would not allow), so the
+request schema is added here from the same pydantic model that validates requests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+FUNCTION_DIR = Path(__file__).resolve().parent.parent / "functions" / "predict"
+DOCUMENT = Path("docs/openapi.json")
+API_VERSION = "1.0.0"
+# Powertools registers these for its own validation, which this API does not use.
+UNUSED_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
+
+
+def openapi_document() -> dict[str, Any]:
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    if str(FUNCTION_DIR) not in sys.path:
+        sys.path.insert(0, str(FUNCTION_DIR))
+    import app
+    from aws_lambda_powertools.event_handler.openapi.models import Server
+    from models import PredictRequest
+
+    document = json.loads(
+        app.app.get_openapi_json_schema(
+            title="iris-gateway",
+            version=API_VERSION,
+            description="A REST facade for the Iris RandomForest served by a SageMaker endpoint.",
+            servers=[Server(url="http://127.0.0.1:3000", description="the local stack (make run)")],
+        )
+    )
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name in UNUSED_SCHEMAS:
+        schemas.pop(name, None)
+    request_schema = PredictRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(request_schema.pop("$defs", {}))
+    schemas["PredictRequest"] = request_schema
+    document["paths"]["/predict"]["post"]["requestBody"] = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictRequest"}}},
+    }
+    return document
+
+
+def rendered() -> str:
+    return json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    DOCUMENT.write_text(rendered())
+    print(f"wrote {DOCUMENT}", file=sys.stderr)
