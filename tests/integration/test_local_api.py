@@ -1,0 +1,253 @@
+"""The request path end to end: HTTP -> local API Gateway -> handler -> boto3 -> local endpoint."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from typing import Any
+
+import boto3
+import endpoint_client
+import pytest
+
+from local_stack.api_gateway import load_routes
+from local_stack.endpoint import SageMakerRuntime
+from local_stack.serving import base_url, serve_in_background
+from local_stack.settings import DEFAULT_ENDPOINT_NAME
+from model_training.iris_contract import GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
+from tests.conftest import ALLOWED_ORIGIN
+from tests.integration.conftest import handler_client
+
+pytestmark = pytest.mark.integration
+
+GUIDE_CURL_BODY = '{"instances": [[5.1, 3.5, 1.4, 0.2]]}'
+
+
+def http(url: str, method: str = "POST", body: bytes | str | None = None, headers: dict[str, str] | None = None):
+    """(status, headers, parsed body) for one request; HTTP errors are answers too."""
+    data = body.encode() if isinstance(body, str) else body
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, answer_headers, payload = response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        status, answer_headers, payload = error.code, error.headers, error.read()
+    return status, answer_headers, json.loads(payload) if payload else None
+
+
+def predict(stack, body: str = GUIDE_CURL_BODY, content_type: str = "application/json"):
+    return http(f"{stack.api_url}/predict", body=body, headers={"Content-Type": content_type, "Origin": ALLOWED_ORIGIN})
+
+
+def test_the_guides_curl_command(stack):
+    curl = shutil.which("curl")
+    if curl is None:
+        pytest.skip("curl is not installed")
+
+    completed = subprocess.run(
+        [
+            curl,
+            "-sS",
+            "-X",
+            "POST",
+            f"{stack.api_url}/predict",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            GUIDE_CURL_BODY,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+
+    assert json.loads(completed.stdout)["predictions"] == [0]
+
+
+def test_the_api_passes_the_endpoints_json_through_unchanged(stack, runtime_client):
+    body = json.dumps({"instances": GUIDE_EXAMPLE_INSTANCES})
+
+    status, headers, via_api = predict(stack, body)
+    direct = runtime_client.invoke_endpoint(
+        EndpointName=DEFAULT_ENDPOINT_NAME, ContentType="application/json", Body=body
+    )
+
+    assert status == 200
+    assert headers["Content-Type"] == "application/json"
+    assert via_api == json.loads(direct["Body"].read())
+    assert via_api["predictions"] == list(GUIDE_EXAMPLE_PREDICTIONS)
+
+
+def test_the_guides_boto3_code_against_the_local_endpoint(stack, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", stack.endpoint_url)
+    runtime = boto3.client("sagemaker-runtime", region_name="us-east-1")
+
+    response = runtime.invoke_endpoint(
+        EndpointName=stack.endpoint_name,
+        ContentType="application/json",
+        Accept="application/json",
+        Body=json.dumps({"instances": GUIDE_EXAMPLE_INSTANCES}),
+    )
+
+    assert json.loads(response["Body"].read().decode())["predictions"] == list(GUIDE_EXAMPLE_PREDICTIONS)
+
+
+def test_named_features_through_the_api(stack):
+    rows = [
+        dict(zip(("sepal_length", "sepal_width", "petal_length", "petal_width"), r, strict=True))
+        for r in GUIDE_EXAMPLE_INSTANCES
+    ]
+
+    status, _, body = predict(stack, json.dumps({"instances": rows}))
+
+    assert status == 200
+    assert body["predictions"] == list(GUIDE_EXAMPLE_PREDICTIONS)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        ("{not json", "application/json", 400),
+        ('{"instances": [[1, 2, 3]]}', "application/json", 422),
+        ("5.1,3.5,1.4,0.2", "text/csv", 415),
+    ],
+)
+def test_client_errors_over_http_are_json_with_cors(stack, body, content_type, status):
+    answer_status, headers, answer = predict(stack, body, content_type)
+
+    assert answer_status == status
+    assert set(answer) == {"message", "errors", "requestId"}
+    assert headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    assert headers["x-amzn-RequestId"] == answer["requestId"]
+
+
+def test_non_utf8_body_arrives_base64_and_is_400(stack):
+    body = b'{"instances": [[5.1, 3.5, 1.4, 0.2]]}\xff'
+
+    status, _, answer = http(f"{stack.api_url}/predict", body=body, headers={"Content-Type": "application/json"})
+
+    assert status == 400
+    assert "UTF-8" in answer["message"]
+
+
+def test_preflight_wrong_method_and_unknown_route(stack):
+    preflight = http(
+        f"{stack.api_url}/predict",
+        method="OPTIONS",
+        headers={"Origin": ALLOWED_ORIGIN, "Access-Control-Request-Method": "POST"},
+    )
+    wrong_method = http(f"{stack.api_url}/predict", method="GET")
+    unknown = http(f"{stack.api_url}/nowhere/at/all", method="GET")
+
+    assert preflight[0] == 204
+    assert preflight[1]["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    assert (wrong_method[0], wrong_method[1]["Allow"]) == (405, "POST, OPTIONS")
+    assert unknown[0] == 404
+
+
+def test_a_path_no_template_route_covers_is_api_gateways_403(stack):
+    status, _headers, body = http(f"{stack.api_url}/", method="GET")
+
+    assert status == 403
+    assert body == {"message": "Missing Authentication Token"}
+
+
+def test_routes_come_from_the_template():
+    routes = {(route.method, route.path) for route in load_routes()}
+
+    assert routes == {
+        ("POST", "/predict"),
+        ("OPTIONS", "/predict"),
+        ("ANY", "/predict"),
+        ("ANY", "/health"),
+        ("ANY", "/{proxy+}"),
+    }
+
+
+def test_concurrent_callers_all_get_their_own_answer(stack):
+    def one(index: int) -> tuple[int, int]:
+        row = GUIDE_EXAMPLE_INSTANCES[index % 3]
+        status, _, body = predict(stack, json.dumps({"instances": [row]}))
+        return status, body["predictions"][0]
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(one, range(120)))
+
+    assert answers == [(200, GUIDE_EXAMPLE_PREDICTIONS[i % 3]) for i in range(120)]
+
+
+class FaultyContainer:
+    """A model container that misbehaves on purpose; it lives in the tests, not in the product."""
+
+    def __init__(self, delay: float = 0.0, error: Exception | None = None) -> None:
+        self.delay, self.error = delay, error
+
+    def invoke(self, body: bytes, content_type: str, accept: str) -> Any:
+        time.sleep(self.delay)
+        if self.error:
+            raise self.error
+        raise AssertionError("FaultyContainer always fails")
+
+
+@pytest.fixture
+def endpoint_with(monkeypatch):
+    """Points the handler at a local endpoint serving the given container, for one test."""
+
+    def start(container, **client_overrides: float) -> None:
+        server = serve_in_background(SageMakerRuntime({DEFAULT_ENDPOINT_NAME: container}))
+        running = server.__enter__()
+        monkeypatch.setattr(endpoint_client, "runtime_client", handler_client(base_url(running), **client_overrides))
+        stops.append(server)
+
+    stops: list = []
+    yield start
+    for server in stops:
+        server.__exit__(None, None, None)
+
+
+def test_stopped_endpoint_is_503_with_retry_after_quickly(stack, monkeypatch):
+    with closing(socket.socket()) as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    monkeypatch.setattr(endpoint_client, "runtime_client", handler_client(f"http://127.0.0.1:{closed_port}"))
+
+    started = time.perf_counter()
+    status, headers, _body = predict(stack)
+    elapsed = time.perf_counter() - started
+
+    assert (status, headers["Retry-After"]) == (503, "2")
+    assert headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    assert elapsed < endpoint_client.WORST_CASE_SECONDS
+
+
+def test_slow_endpoint_is_504_within_the_read_timeout(stack, endpoint_with):
+    # The production read timeout is 6 s; the same client with 0.3 s keeps this test short.
+    endpoint_with(FaultyContainer(delay=1.0), read_timeout=0.3)
+
+    started = time.perf_counter()
+    status, headers, body = predict(stack)
+    elapsed = time.perf_counter() - started
+
+    assert status == 504
+    assert body["message"] == "The model endpoint did not answer in time"
+    assert headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    # Two attempts of 0.3 s plus at most 1 s of backoff, never the slow model's full second twice.
+    assert elapsed < 2 * 0.3 + 1 + 0.5
+
+
+def test_failing_model_is_502_without_its_message(stack, endpoint_with):
+    endpoint_with(FaultyContainer(error=RuntimeError("disk full at /opt/ml/model")))
+
+    status, headers, body = predict(stack)
+
+    assert status == 502
+    assert "disk full" not in json.dumps(body)
+    assert headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN

@@ -1,0 +1,228 @@
+"""How endpoint failures become API answers, and what is logged and counted for each."""
+
+from __future__ import annotations
+
+import json
+
+import endpoint_client
+import pytest
+from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+
+from tests.conftest import ALLOWED_ORIGIN, load_event
+from tests.unit.conftest import call, endpoint_answer
+
+GUIDE_ANSWER = {
+    "predictions": [0, 1, 2],
+    "probabilities": [[1.0, 0.0, 0.0], [0.0, 0.99, 0.01], [0.0, 0.0, 1.0]],
+    "classes": ["setosa", "versicolor", "virginica"],
+    "model_version": "abc",
+}
+ORIGINAL_MESSAGE = 'Traceback (most recent call last): File "/opt/ml/model/code/inference.py" ... secret internals'
+
+
+def _json_lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def _emf_metrics(lines: list[dict]) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for line in lines:
+        for directive in line.get("_aws", {}).get("CloudWatchMetrics", []):
+            for metric in directive["Metrics"]:
+                found.setdefault(metric["Name"], []).append(
+                    {"value": line[metric["Name"]], **{d: line[d] for dims in directive["Dimensions"] for d in dims}}
+                )
+    return found
+
+
+def _error_logs(lines: list[dict]) -> list[dict]:
+    return [line for line in lines if line.get("level") in ("ERROR", "WARNING")]
+
+
+def test_success_counts_rows_and_classes_and_logs_with_the_request_id(runtime_stub, capsys):
+    runtime_stub.add_response("invoke_endpoint", endpoint_answer(GUIDE_ANSWER))
+    event = load_event("predict-guide-three-rows")
+
+    answer = call(event)
+
+    lines = _json_lines(capsys.readouterr().out)
+    metrics = _emf_metrics(lines)
+    assert answer.status == 200
+    assert answer.body == GUIDE_ANSWER
+    assert metrics["InstancesScored"][0]["value"] == [3.0]
+    assert {name: metrics[f"Predicted_{name}"][0]["value"] for name in GUIDE_ANSWER["classes"]} == {
+        "setosa": [1.0],
+        "versicolor": [1.0],
+        "virginica": [1.0],
+    }
+    assert metrics["ColdStart"][0]["value"] == [1.0]
+    assert "EndpointErrors" not in metrics
+
+
+def test_request_id_is_the_correlation_id_of_every_log_line(log_lines):
+    event = load_event("predict-wrong-shape")
+
+    call(event)
+
+    logs = log_lines()
+    assert logs
+    assert {line["correlation_id"] for line in logs} == {event["requestContext"]["requestId"]}
+
+
+def test_the_request_id_goes_to_the_endpoint_as_a_custom_attribute(runtime_stub):
+    event = load_event("predict-one-row")
+    runtime_stub.add_response(
+        "invoke_endpoint",
+        endpoint_answer({**GUIDE_ANSWER, "predictions": [0], "probabilities": [[1.0, 0.0, 0.0]]}),
+        {
+            "EndpointName": "iris-endpoint",
+            "ContentType": "application/json",
+            "Accept": "application/json",
+            "Body": json.dumps({"instances": [[5.1, 3.5, 1.4, 0.2]]}),
+            "CustomAttributes": f"request-id={event['requestContext']['requestId']}",
+        },
+    )
+
+    assert call(event).status == 200
+
+
+CLIENT_ERRORS = [
+    # (code, HTTP status from SageMaker, our status, kind counted, Retry-After)
+    ("ModelError", 424, 502, "model_error", None),
+    ("ThrottlingException", 429, 503, "throttled", "2"),
+    ("ModelNotReadyException", 429, 503, "not_ready", "2"),
+    ("ServiceUnavailable", 503, 503, "unavailable", "2"),
+    ("ValidationError", 400, 502, "config", None),
+    ("AccessDeniedException", 403, 502, "config", None),
+    ("InternalFailure", 500, 502, "service_error", None),
+    ("InternalDependencyException", 530, 502, "service_error", None),
+]
+
+
+@pytest.mark.parametrize(("code", "upstream", "status", "kind", "retry_after"), CLIENT_ERRORS)
+def test_endpoint_errors_map_to_a_status_a_count_and_a_log(
+    runtime_stub, capsys, log_lines, code, upstream, status, kind, retry_after
+):
+    runtime_stub.add_client_error(
+        "invoke_endpoint",
+        service_error_code=code,
+        service_message=f"{code} from upstream",
+        http_status_code=upstream,
+        modeled_fields=(
+            {"OriginalStatusCode": 500, "OriginalMessage": ORIGINAL_MESSAGE, "LogStreamArn": "arn:aws:logs:x"}
+            if code == "ModelError"
+            else {}
+        ),
+    )
+    event = load_event("predict-one-row")
+
+    answer = call(event)
+
+    lines = _json_lines(capsys.readouterr().out)
+    assert answer.status == status
+    assert answer.headers.get("retry-after") == retry_after
+    assert answer.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+    assert answer.body["requestId"] == event["requestContext"]["requestId"]
+    # Nothing from upstream reaches the caller.
+    assert code not in json.dumps(answer.body)
+    assert "upstream" not in json.dumps(answer.body)
+    assert _emf_metrics(lines)["EndpointErrors"][0]["kind"] == kind
+    assert [line["error_code"] for line in _error_logs(log_lines())] == [code]
+
+
+def test_model_error_details_are_logged_not_returned(runtime_stub, log_lines):
+    runtime_stub.add_client_error(
+        "invoke_endpoint",
+        service_error_code="ModelError",
+        http_status_code=424,
+        modeled_fields={"OriginalStatusCode": 500, "OriginalMessage": ORIGINAL_MESSAGE, "LogStreamArn": "arn:x"},
+    )
+
+    answer = call(load_event("predict-one-row"))
+
+    logged = _error_logs(log_lines())[0]
+    assert answer.body["message"] == "The model could not score this request"
+    assert "internals" not in json.dumps(answer.body)
+    assert (logged["OriginalStatusCode"], logged["OriginalMessage"], logged["LogStreamArn"]) == (
+        500,
+        ORIGINAL_MESSAGE,
+        "arn:x",
+    )
+
+
+def test_unknown_endpoint_is_logged_as_a_configuration_error(runtime_stub, log_lines):
+    runtime_stub.add_client_error("invoke_endpoint", service_error_code="ValidationError", http_status_code=400)
+
+    call(load_event("predict-one-row"))
+
+    logged = _error_logs(log_lines())[0]
+    assert logged["message"].startswith("configuration error")
+    assert logged["endpoint"] == "iris-endpoint"
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "kind", "retry_after"),
+    [
+        (ReadTimeoutError(endpoint_url="http://endpoint"), 504, "timeout", None),
+        (EndpointConnectionError(endpoint_url="http://endpoint"), 503, "unreachable", "2"),
+        (ConnectTimeoutError(endpoint_url="http://endpoint"), 503, "unreachable", "2"),
+    ],
+)
+def test_transport_failures(raising_client, capsys, error, status, kind, retry_after):
+    client = raising_client(error)
+
+    answer = call(load_event("predict-one-row"))
+
+    assert client.calls == 1
+    assert answer.status == status
+    assert answer.headers.get("retry-after") == retry_after
+    assert answer.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+    assert _emf_metrics(_json_lines(capsys.readouterr().out))["EndpointErrors"][0]["kind"] == kind
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<html>502 Bad Gateway</html>",
+        b'{"predictions": [0, 1, 2], "probabil',
+        b'{"predictions": [0, 1], "probabilities": [[1, 0, 0], [0, 1, 0]]}',
+        b'{"predictions": ["setosa"], "probabilities": [[1, 0, 0]]}',
+        b'{"probabilities": [[1, 0, 0]]}',
+        b"\xff\xfe",
+    ],
+    ids=["html", "truncated", "wrong-count", "not-indices", "no-predictions", "not-utf8"],
+)
+def test_an_unusable_endpoint_answer_is_502(runtime_stub, body):
+    runtime_stub.add_response("invoke_endpoint", endpoint_answer(body))
+
+    answer = call(load_event("predict-one-row"))
+
+    assert answer.status == 502
+    assert answer.body["message"] == "The model endpoint returned an unusable answer"
+
+
+def test_a_bug_of_ours_is_500_without_internals(raising_client, log_lines):
+    raising_client(RuntimeError("secret internal detail"))
+
+    answer = call(load_event("predict-one-row"))
+
+    output = json.dumps(log_lines())
+    assert answer.status == 500
+    assert answer.body["message"] == "Internal error; it has been logged"
+    assert "secret" not in json.dumps(answer.body)
+    assert "secret internal detail" in output
+    assert answer.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+
+
+def test_timeouts_and_retries_are_bounded():
+    config = endpoint_client.CLIENT_CONFIG
+
+    assert (config.connect_timeout, config.read_timeout) == (
+        endpoint_client.CONNECT_TIMEOUT_SECONDS,
+        endpoint_client.READ_TIMEOUT_SECONDS,
+    )
+    assert config.retries == {"mode": "standard", "total_max_attempts": endpoint_client.MAX_ATTEMPTS}
+    client_config = endpoint_client.runtime_client.meta.config
+    assert client_config.read_timeout == endpoint_client.READ_TIMEOUT_SECONDS
+    assert client_config.retries["total_max_attempts"] == endpoint_client.MAX_ATTEMPTS
+    assert endpoint_client.WORST_CASE_SECONDS < 29

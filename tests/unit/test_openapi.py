@@ -1,0 +1,35 @@
+"""The OpenAPI document in docs/ is what the code generates, and it agrees with the routes."""
+
+from __future__ import annotations
+
+import json
+
+import app
+
+from tools import openapi
+
+
+def test_committed_document_matches_the_code():
+    committed = openapi.DOCUMENT.read_text()
+
+    assert committed == openapi.rendered(), "docs/openapi.json is stale: run `make openapi`"
+
+
+def test_documented_routes_are_the_405_table():
+    document = json.loads(openapi.rendered())
+
+    documented = {path: tuple(method.upper() for method in methods) for path, methods in document["paths"].items()}
+    assert documented == app.ROUTE_METHODS
+
+
+def test_request_schema_carries_the_limits_and_contract():
+    from iris_contract import FEATURE_NAMES, MAX_MEASUREMENT_CM
+    from limits import MAX_INSTANCES
+
+    schemas = json.loads(openapi.rendered())["components"]["schemas"]
+    instances = schemas["PredictRequest"]["properties"]["instances"]
+    as_list = instances["items"]["oneOf"][0]
+    assert instances["maxItems"] == MAX_INSTANCES
+    assert as_list["minItems"] == as_list["maxItems"] == len(FEATURE_NAMES)
+    assert as_list["items"]["maximum"] == MAX_MEASUREMENT_CM
+    assert sorted(schemas["NamedMeasurements"]["required"]) == sorted(FEATURE_NAMES)

@@ -1,0 +1,254 @@
+"""Every rule /predict applies to a request, each with its status and wording."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.stub import ANY
+from limits import MAX_BODY_BYTES, MAX_INSTANCES, MAX_REPORTED_ERRORS
+
+from model_training.iris_contract import FEATURE_NAMES, GUIDE_EXAMPLE_INSTANCES, MAX_MEASUREMENT_CM
+from tests.conftest import ALLOWED_ORIGIN, load_event, with_body
+from tests.unit.conftest import call, endpoint_answer
+
+FEATURES = ", ".join(FEATURE_NAMES)
+
+
+def _predict_event(body, content_type="application/json"):
+    return with_body(load_event("predict-one-row"), body, content_type)
+
+
+def _answer_for(rows: int) -> dict:
+    return {"predictions": [0] * rows, "probabilities": [[1.0, 0.0, 0.0]] * rows, "classes": [], "model_version": "x"}
+
+
+def _expect_invocation(stub, rows):
+    stub.add_response(
+        "invoke_endpoint",
+        endpoint_answer(_answer_for(len(rows))),
+        {
+            "EndpointName": "iris-endpoint",
+            "ContentType": "application/json",
+            "Accept": "application/json",
+            "Body": json.dumps({"instances": rows}),
+            "CustomAttributes": ANY,
+        },
+    )
+
+
+def test_list_rows_are_sent_to_the_endpoint_as_they_are(runtime_stub):
+    _expect_invocation(runtime_stub, [list(row) for row in GUIDE_EXAMPLE_INSTANCES])
+
+    answer = call(_predict_event(json.dumps({"instances": GUIDE_EXAMPLE_INSTANCES})))
+
+    assert answer.status == 200
+
+
+def test_named_rows_are_sent_in_the_models_feature_order(runtime_stub):
+    # Given rows keyed by name, in an order other than the model's
+    named = [dict(reversed(list(zip(FEATURE_NAMES, row, strict=True)))) for row in GUIDE_EXAMPLE_INSTANCES]
+    _expect_invocation(runtime_stub, [list(row) for row in GUIDE_EXAMPLE_INSTANCES])
+
+    answer = call(_predict_event(json.dumps({"instances": named})))
+
+    assert answer.status == 200
+
+
+def test_integers_and_a_charset_parameter_are_fine(runtime_stub):
+    _expect_invocation(runtime_stub, [[7.0, 3.0, 6.0, 2.0]])
+
+    answer = call(_predict_event('{"instances": [[7, 3, 6, 2]]}', "application/json; charset=UTF-8"))
+
+    assert answer.status == 200
+
+
+def test_the_endpoints_json_is_passed_through_unchanged(runtime_stub):
+    endpoint_body = b'{"predictions": [1], "probabilities": [[0.0, 0.99, 0.01]], "extra": {"kept": true}}'
+    runtime_stub.add_response("invoke_endpoint", endpoint_answer(endpoint_body))
+
+    result = call(_predict_event('{"instances": [[6.2, 2.9, 4.3, 1.3]]}'))
+
+    assert result.status == 200
+    assert json.dumps(result.body).encode() == json.dumps(json.loads(endpoint_body)).encode()
+
+
+UNPROCESSABLE = [
+    (
+        {"instances": [[1, 2, 3, 4], [1, 2, 3, 4], [5.1, 3.5, 1.4]]},
+        "instances[2]",
+        f"expected 4 numbers ({FEATURES}), got 3",
+    ),
+    ({"instances": [[5.1, 3.5, 1.4, 0.2, 9]]}, "instances[0]", f"expected 4 numbers ({FEATURES}), got 5"),
+    ({"instances": [[5.1, "3.5", 1.4, 0.2]]}, "instances[0][1] (sepal_width)", 'expected a number, got "3.5"'),
+    ({"instances": [[5.1, 3.5, True, 0.2]]}, "instances[0][2] (petal_length)", "expected a number, got true"),
+    ({"instances": [[5.1, 3.5, 1.4, None]]}, "instances[0][3] (petal_width)", "expected a number, got null"),
+    ({"instances": [[-5.1, 3.5, 1.4, 0.2]]}, "instances[0][0] (sepal_length)", "must not be negative, got -5.1"),
+    ({"instances": [[51, 35, 14, 2]]}, "instances[0][0] (sepal_length)", f"must be at most {MAX_MEASUREMENT_CM:g} cm"),
+    ({"instances": []}, "instances", f"expected 1 to {MAX_INSTANCES} rows, got 0"),
+    ({"instances": "5.1,3.5,1.4,0.2"}, "instances", "must be a list of rows"),
+    ({"instances": ["5.1,3.5,1.4,0.2"]}, "instances[0]", f"expected a list of 4 numbers or an object with {FEATURES}"),
+    ({}, "instances", "is missing"),
+    ({"instance": [[5.1, 3.5, 1.4, 0.2]]}, "instance", "is not a known key (did you mean 'instances'?)"),
+    (
+        {"instances": [{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4}]},
+        "instances[0].petal_width",
+        "is missing",
+    ),
+    (
+        {"instances": [{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_widht": 0.2}]},
+        "instances[0].petal_widht",
+        "is not a known key (did you mean 'petal_width'?)",
+    ),
+    (
+        {"instances": [{"sepal_length": "5.1", "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}]},
+        "instances[0].sepal_length",
+        'expected a number, got "5.1"',
+    ),
+    ([[5.1, 3.5, 1.4, 0.2]], "body", 'the body must be a JSON object like {"instances"'),
+    ("just a string", "body", "the body must be a JSON object"),
+]
+
+
+@pytest.mark.parametrize(("document", "location", "message"), UNPROCESSABLE)
+def test_schema_violations_are_422_naming_where_and_what(document, location, message):
+    answer = call(_predict_event(json.dumps(document)))
+
+    assert answer.status == 422
+    messages = {error["location"]: error["message"] for error in answer.body["errors"]}
+    assert message in messages[location]
+    first = answer.body["errors"][0]
+    assert answer.body["message"].startswith(f"Invalid request: {first['location']}: {first['message']}")
+
+
+def test_numbers_too_large_for_a_float_are_422():
+    # 1e400 is valid JSON; it overflows to infinity when read.
+    answer = call(_predict_event('{"instances": [[5.1, 3.5, 1.4, 1e400]]}'))
+
+    assert answer.status == 422
+    assert answer.body["errors"] == [
+        {"location": "instances[0][3] (petal_width)", "message": "expected a finite number"}
+    ]
+
+
+def test_too_many_rows_is_422_before_the_endpoint_is_called():
+    rows = [[5.1, 3.5, 1.4, 0.2]] * (MAX_INSTANCES + 1)
+
+    answer = call(_predict_event(json.dumps({"instances": rows})))
+
+    assert answer.status == 422
+    assert answer.body["errors"] == [
+        {"location": "instances", "message": f"expected 1 to {MAX_INSTANCES} rows, got {MAX_INSTANCES + 1}"}
+    ]
+
+
+def test_the_maximum_batch_is_accepted(runtime_stub):
+    rows = [[5.1, 3.5, 1.4, 0.2]] * MAX_INSTANCES
+    runtime_stub.add_response("invoke_endpoint", endpoint_answer(_answer_for(MAX_INSTANCES)))
+
+    answer = call(_predict_event(json.dumps({"instances": rows})))
+
+    assert answer.status == 200
+
+
+def test_many_problems_are_capped_and_counted():
+    rows = [["x", "x", "x", "x"]] * 10
+
+    answer = call(_predict_event(json.dumps({"instances": rows})))
+
+    assert answer.status == 422
+    assert len(answer.body["errors"]) == MAX_REPORTED_ERRORS
+    assert answer.body["message"].endswith(f"(and {40 - 1} more problems)")
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"instances": [[5.1, 3.5, 1.4, 0.2]]', "not valid JSON"),
+        (b'{"instances": [[5.1, NaN, 1.4, 0.2]]}', "NaN is not a JSON value"),
+        (b'{"instances": [[5.1, -Infinity, 1.4, 0.2]]}', "-Infinity is not a JSON value"),
+        (b"", "it is empty"),
+        (b"   ", "it is empty"),
+        ('{"instances": [[5.1, 3.5, 1.4, 0.2]]}'.encode("utf-16"), "it is not UTF-8"),
+        (b'{"instances": [[5.1, 3.5, 1.4, 0.2]]}\xff', "it is not UTF-8"),
+        (b"[" * 200_000 + b"]" * 200_000, "nested too deeply"),
+    ],
+)
+def test_bodies_that_are_not_json_are_400(body, reason):
+    answer = call(_predict_event(body))
+
+    assert answer.status == 400
+    assert reason in answer.body["message"]
+
+
+def test_broken_base64_is_400():
+    event = _predict_event("{}")
+    event["body"], event["isBase64Encoded"] = "not base64!", True
+
+    answer = call(event)
+
+    assert answer.status == 400
+    assert "base64" in answer.body["message"]
+
+
+def test_over_size_body_is_413_even_when_it_is_not_json():
+    # Not JSON and the wrong type as well: size is checked first, before anything is parsed.
+    answer = call(_predict_event(b"x" * (MAX_BODY_BYTES + 1), "text/plain"))
+
+    assert answer.status == 413
+    assert str(MAX_BODY_BYTES) in answer.body["message"]
+
+
+def test_over_size_base64_body_is_413_without_decoding_it():
+    event = _predict_event("{}")
+    event["body"], event["isBase64Encoded"] = "A" * (MAX_BODY_BYTES * 2), True
+
+    assert call(event).status == 413
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "text/csv",
+        "application/jsonp",
+        "application/json; charset=latin-1",
+        None,
+    ],
+)
+def test_other_content_types_are_415(content_type):
+    answer = call(_predict_event('{"instances": [[5.1, 3.5, 1.4, 0.2]]}', content_type))
+
+    assert answer.status == 415
+    assert "application/json" in answer.body["message"]
+
+
+def test_every_error_has_message_errors_request_id_and_no_internals():
+    event = _predict_event('{"instances": [[1, 2, 3]]}')
+
+    answer = call(event)
+
+    assert set(answer.body) == {"message", "errors", "requestId"}
+    assert answer.body["requestId"] == event["requestContext"]["requestId"]
+    assert answer.headers["x-request-id"] == event["requestContext"]["requestId"]
+    assert "Traceback" not in json.dumps(answer.body)
+    assert answer.headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        _predict_event(b"{"),
+        _predict_event(b"x" * (MAX_BODY_BYTES + 1)),
+        _predict_event("{}", "text/plain"),
+        _predict_event('{"instances": []}'),
+    ],
+    ids=["400", "413", "415", "422"],
+)
+def test_client_errors_carry_cors_headers(event):
+    answer = call(event)
+
+    assert answer.status >= 400
+    assert answer.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+    assert answer.headers["vary"] == "Origin"
