@@ -16,7 +16,9 @@ SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "iris-gateway")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "IrisGateway")
 
 logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE)  # patches boto3, so every InvokeEndpoint call is an X-Ray subsegment
+# Only botocore is patched, so every InvokeEndpoint call is an X-Ray subsegment; patching
+# everything would also import and patch libraries this function never uses.
+tracer = Tracer(service=SERVICE, patch_modules=["botocore"])
 metrics = Metrics(service=SERVICE, namespace=NAMESPACE)
 # Refused requests publish no metrics of their own; that is expected, not worth a warning each time.
 warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
