@@ -1,7 +1,7 @@
 """A local API Gateway (REST API, Lambda proxy integration) driven by template.yaml.
 
-It reads the function's ``Api`` events from the SAM template, so the local routes are the deployed
-ones. Each HTTP request becomes the proxy event API Gateway sends (the shape of
+It reads the routes from the REST API's OpenAPI body in the SAM template, so the local routes are
+the deployed ones. Each HTTP request becomes the proxy event API Gateway sends (the shape of
 ``sam local generate-event apigateway aws-proxy``), the real handler runs with a Lambda-like
 context, and its answer is written back. Written by hand because ``sam local start-api`` needs
 Docker; only the parts of API Gateway this API uses are emulated.
@@ -75,30 +75,47 @@ _CloudFormationLoader.add_multi_constructor(
 )
 
 
+OPENAPI_METHODS = {"get", "put", "post", "delete", "options", "head", "patch"}
+ANY_METHOD = "x-amazon-apigateway-any-method"
+FUNCTION_IN_URI = re.compile(r"\$\{(\w+)\.Arn\}")
+
+
 def load_routes(template: Path = TEMPLATE) -> list[ApiRoute]:
+    """Every method of every REST API's OpenAPI body, with the function its integration invokes."""
     document = yaml.load(template.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
+    resources = document.get("Resources", {})
     defaults = document.get("Globals", {}).get("Function", {})
     routes = []
-    for name, resource in document.get("Resources", {}).items():
-        if resource.get("Type") != "AWS::Serverless::Function":
+    for resource in resources.values():
+        if resource.get("Type") != "AWS::Serverless::Api":
             continue
-        properties = {**defaults, **resource.get("Properties", {})}
-        for event in properties.get("Events", {}).values():
-            if event.get("Type") != "Api":
-                continue
-            method = event["Properties"]["Method"].upper()
-            routes.append(
-                ApiRoute(
-                    path=event["Properties"]["Path"],
-                    method="ANY" if method == "ANY" else method,
-                    function=name,
-                    code_uri=str(properties["CodeUri"]),
-                    handler=properties["Handler"],
-                    timeout=int(properties.get("Timeout", 3)),
-                    memory_size=int(properties.get("MemorySize", 128)),
+        for path, methods in resource["Properties"]["DefinitionBody"]["paths"].items():
+            for method, operation in methods.items():
+                if method not in OPENAPI_METHODS and method != ANY_METHOD:
+                    continue
+                function = _integrated_function(operation)
+                properties = {**defaults, **resources[function]["Properties"]}
+                routes.append(
+                    ApiRoute(
+                        path=path,
+                        method="ANY" if method == ANY_METHOD else method.upper(),
+                        function=function,
+                        code_uri=str(properties["CodeUri"]),
+                        handler=properties["Handler"],
+                        timeout=int(properties.get("Timeout", 3)),
+                        memory_size=int(properties.get("MemorySize", 128)),
+                    )
                 )
-            )
     return routes
+
+
+def _integrated_function(operation: dict[str, Any]) -> str:
+    """The logical id in the integration's uri, e.g. !Sub ...functions/${PredictFunction.Arn}/invocations."""
+    uri = operation["x-amazon-apigateway-integration"]["uri"]
+    found = FUNCTION_IN_URI.search(uri["Sub"] if isinstance(uri, dict) else uri)
+    if not found:
+        raise ValueError(f"cannot tell which function {uri!r} invokes")
+    return found.group(1)
 
 
 @dataclass

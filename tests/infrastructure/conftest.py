@@ -1,0 +1,108 @@
+"""The SAM template, translated offline and with its conditions evaluated for given parameters."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
+MODEL_URI = "s3://iris-gateway-models-123456789012/models/0123abcd/model.tar.gz"
+
+
+class NoManagedPolicies:
+    """The translator asks for managed policy ARNs only for policy names; this template uses none."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+def source_template() -> dict[str, Any]:
+    return yaml_parse(TEMPLATE.read_text())
+
+
+class Deployment:
+    """The CloudFormation template SAM produces, as CloudFormation would see it for these parameters."""
+
+    def __init__(self, parameters: dict[str, str]) -> None:
+        source = source_template()
+        defaults = {name: str(spec.get("Default", "")) for name, spec in source["Parameters"].items()}
+        self.parameters = {**defaults, **parameters}
+        os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+        packaged = copy.deepcopy(source)
+        for resource in packaged["Resources"].values():
+            # What `sam package` does before the transform: local code becomes an S3 object.
+            if resource["Type"] == "AWS::Serverless::Function":
+                resource["Properties"]["CodeUri"] = "s3://iris-gateway-artifacts/predict.zip"
+        self.template = transform(packaged, self.parameters, NoManagedPolicies())
+        self.conditions: dict[str, bool] = {}
+        for name, expression in self.template.get("Conditions", {}).items():
+            self.conditions[name] = self._condition(expression)
+
+    @property
+    def resources(self) -> dict[str, Any]:
+        """Only the resources whose Condition holds, with Fn::If and parameter Refs resolved."""
+        return {
+            name: self.resolve(resource)
+            for name, resource in self.template["Resources"].items()
+            if "Condition" not in resource or self.conditions[resource["Condition"]]
+        }
+
+    def of_type(self, kind: str) -> dict[str, Any]:
+        return {name: r for name, r in self.resources.items() if r["Type"] == kind}
+
+    def resolve(self, node: Any) -> Any:
+        if isinstance(node, dict):
+            if set(node) == {"Fn::If"}:
+                condition, when_true, when_false = node["Fn::If"]
+                return self.resolve(when_true if self.conditions[condition] else when_false)
+            if set(node) == {"Ref"} and node["Ref"] in self.parameters:
+                return self.parameters[node["Ref"]]
+            resolved = {key: self.resolve(value) for key, value in node.items()}
+            return {k: v for k, v in resolved.items() if v != {"Ref": "AWS::NoValue"}}
+        if isinstance(node, list):
+            return [self.resolve(item) for item in node if item != {"Ref": "AWS::NoValue"}]
+        return node
+
+    def _condition(self, expression: Any) -> bool:
+        if isinstance(expression, dict):
+            ((function, arguments),) = expression.items()
+            if function == "Fn::Equals":
+                left, right = (self._value(argument) for argument in arguments)
+                return left == right
+            if function == "Fn::And":
+                return all(self._condition(argument) for argument in arguments)
+            if function == "Fn::Or":
+                return any(self._condition(argument) for argument in arguments)
+            if function == "Fn::Not":
+                return not self._condition(arguments[0])
+            if function == "Condition":
+                return (
+                    self.conditions[arguments]
+                    if arguments in self.conditions
+                    else self._condition(self.template["Conditions"][arguments])
+                )
+        raise ValueError(f"unsupported condition {expression!r}")
+
+    def _value(self, node: Any) -> Any:
+        if isinstance(node, dict) and set(node) == {"Ref"}:
+            return self.parameters[node["Ref"]]
+        return str(node)
+
+
+@pytest.fixture(scope="session")
+def deploy():
+    cache: dict[tuple, Deployment] = {}
+
+    def translate(**parameters: str) -> Deployment:
+        key = tuple(sorted(parameters.items()))
+        if key not in cache:
+            cache[key] = Deployment(parameters)
+        return cache[key]
+
+    return translate

@@ -1,0 +1,306 @@
+"""template.yaml, translated by SAM for each meaningful combination of parameters."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import endpoint_client
+import pytest
+
+from local_stack.api_gateway import load_routes
+from tests.infrastructure.conftest import MODEL_URI, TEMPLATE, source_template
+
+pytestmark = pytest.mark.infrastructure
+
+ROOT = Path(__file__).resolve().parents[2]
+REGISTRIES = json.loads((ROOT / "infrastructure" / "sklearn_image_registries.json").read_text())
+NEW_ENDPOINT = {"ModelDataUrl": MODEL_URI}
+SAGEMAKER_TYPES = {
+    "AWS::SageMaker::Model",
+    "AWS::SageMaker::EndpointConfig",
+    "AWS::SageMaker::Endpoint",
+    "AWS::ApplicationAutoScaling::ScalableTarget",
+    "AWS::ApplicationAutoScaling::ScalingPolicy",
+}
+
+
+def _types(deployment) -> set[str]:
+    return {resource["Type"] for resource in deployment.resources.values()}
+
+
+def _function_policy_statements(deployment) -> list[dict]:
+    role = next(r for r in deployment.of_type("AWS::IAM::Role").values() if "lambda.amazonaws.com" in json.dumps(r))
+    return [s for policy in role["Properties"].get("Policies", []) for s in policy["PolicyDocument"]["Statement"]]
+
+
+def _rest_api_body(deployment) -> dict:
+    (api,) = deployment.of_type("AWS::ApiGateway::RestApi").values()
+    return api["Properties"]["Body"]
+
+
+def test_cfn_lint_is_clean():
+    completed = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), str(TEMPLATE)], capture_output=True, text=True, check=False
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_new_endpoint_on_instances(deploy):
+    deployment = deploy(**NEW_ENDPOINT)
+
+    assert _types(deployment) >= SAGEMAKER_TYPES
+    (model,) = deployment.of_type("AWS::SageMaker::Model").values()
+    container = model["Properties"]["PrimaryContainer"]
+    assert container["ModelDataUrl"] == MODEL_URI
+    assert container["Environment"]["SAGEMAKER_PROGRAM"] == "inference.py"
+    assert container["Environment"]["SAGEMAKER_SUBMIT_DIRECTORY"] == "/opt/ml/model/code"
+    assert "ModelName" not in model["Properties"]
+    (config,) = deployment.of_type("AWS::SageMaker::EndpointConfig").values()
+    (variant,) = config["Properties"]["ProductionVariants"]
+    assert "EndpointConfigName" not in config["Properties"]
+    assert (variant["VariantName"], variant["InstanceType"], variant["InitialInstanceCount"]) == (
+        "primary",
+        "ml.m5.large",
+        "1",
+    )
+    assert "ServerlessConfig" not in variant
+
+
+def test_a_bad_model_rolls_back_on_the_endpoint_alarms(deploy):
+    deployment = deploy(**NEW_ENDPOINT)
+
+    (endpoint,) = deployment.of_type("AWS::SageMaker::Endpoint").values()
+    config = endpoint["Properties"]["DeploymentConfig"]
+    routing = config["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]
+    assert routing["Type"] == "CANARY"
+    assert {a["AlarmName"]["Ref"] for a in config["AutoRollbackConfiguration"]["Alarms"]} == {
+        "EndpointErrorsAlarm",
+        "ModelLatencyAlarm",
+    }
+    alarms = deployment.of_type("AWS::CloudWatch::Alarm")
+    assert alarms["EndpointErrorsAlarm"]["Properties"]["MetricName"] == "Invocation5XXErrors"
+    assert alarms["ModelLatencyAlarm"]["Properties"]["MetricName"] == "ModelLatency"
+
+
+def test_linear_and_all_at_once_updates(deploy):
+    linear = deploy(**NEW_ENDPOINT, TrafficShifting="LINEAR")
+    at_once = deploy(**NEW_ENDPOINT, TrafficShifting="ALL_AT_ONCE")
+
+    (endpoint,) = linear.of_type("AWS::SageMaker::Endpoint").values()
+    assert (
+        endpoint["Properties"]["DeploymentConfig"]["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]["Type"]
+        == "LINEAR"
+    )
+    (endpoint,) = at_once.of_type("AWS::SageMaker::Endpoint").values()
+    assert "DeploymentConfig" not in endpoint["Properties"]
+
+
+def test_autoscaling_follows_the_guide(deploy):
+    deployment = deploy(**NEW_ENDPOINT)
+
+    (target,) = deployment.of_type("AWS::ApplicationAutoScaling::ScalableTarget").values()
+    (policy,) = deployment.of_type("AWS::ApplicationAutoScaling::ScalingPolicy").values()
+    assert target["Properties"]["ResourceId"] == {"Fn::Sub": "endpoint/${EndpointName}/variant/primary"}
+    assert target["Properties"]["ScalableDimension"] == "sagemaker:variant:DesiredInstanceCount"
+    tracking = policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]
+    assert tracking["PredefinedMetricSpecification"]["PredefinedMetricType"] == "SageMakerVariantInvocationsPerInstance"
+    assert (tracking["TargetValue"], tracking["ScaleInCooldown"], tracking["ScaleOutCooldown"]) == ("70", "300", "60")
+
+
+def test_autoscaling_off(deploy):
+    deployment = deploy(**NEW_ENDPOINT, AutoScaling="false")
+
+    assert "AWS::ApplicationAutoScaling::ScalableTarget" not in _types(deployment)
+    assert "AWS::SageMaker::Endpoint" in _types(deployment)
+
+
+def test_serverless_endpoint(deploy):
+    deployment = deploy(**NEW_ENDPOINT, InferenceMode="serverless", ServerlessMemorySizeInMB="3072")
+
+    (config,) = deployment.of_type("AWS::SageMaker::EndpointConfig").values()
+    (variant,) = config["Properties"]["ProductionVariants"]
+    assert variant["ServerlessConfig"] == {"MemorySizeInMB": "3072", "MaxConcurrency": "5"}
+    assert "InstanceType" not in variant
+    assert "InitialInstanceCount" not in variant
+    # Neither instance autoscaling nor blue/green traffic shifting applies to serverless variants.
+    assert "AWS::ApplicationAutoScaling::ScalableTarget" not in _types(deployment)
+    (endpoint,) = deployment.of_type("AWS::SageMaker::Endpoint").values()
+    assert "DeploymentConfig" not in endpoint["Properties"]
+
+
+def test_existing_endpoint_creates_no_sagemaker_resources(deploy):
+    deployment = deploy(ExistingEndpointName="team-iris")
+
+    assert not SAGEMAKER_TYPES & _types(deployment)
+    assert not any("sagemaker.amazonaws.com" in json.dumps(r) for r in deployment.of_type("AWS::IAM::Role").values())
+    (statement,) = _function_policy_statements(deployment)
+    assert statement["Resource"]["Fn::Sub"][1] == {"Name": "team-iris"}
+    (function,) = deployment.of_type("AWS::Lambda::Function").values()
+    assert function["Properties"]["Environment"]["Variables"]["ENDPOINT_NAME"] == "team-iris"
+
+
+def test_the_function_may_invoke_one_endpoint_and_nothing_else(deploy):
+    deployment = deploy(**NEW_ENDPOINT)
+
+    statements = _function_policy_statements(deployment)
+    assert len(statements) == 1
+    (statement,) = statements
+    assert statement["Effect"] == "Allow"
+    assert statement["Action"] == "sagemaker:InvokeEndpoint"
+    arn_template, variables = statement["Resource"]["Fn::Sub"]
+    assert arn_template.endswith(":endpoint/${Name}")
+    assert "*" not in arn_template
+    assert variables == {"Name": {"Fn::GetAtt": ["Endpoint", "EndpointName"]}}
+
+
+def test_the_model_role_reads_only_its_artifact(deploy):
+    deployment = deploy(**NEW_ENDPOINT)
+
+    (role,) = [r for r in deployment.of_type("AWS::IAM::Role").values() if "sagemaker.amazonaws.com" in json.dumps(r)]
+    statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    s3 = [s for s in statements if "s3" in json.dumps(s["Action"])]
+    assert [s["Action"] for s in s3] == ["s3:GetObject"]
+    assert s3[0]["Resource"]["Fn::Sub"][1] == {"Object": {"Fn::Select": [1, {"Fn::Split": ["s3://", MODEL_URI]}]}}
+
+
+def test_the_function_runtime_layer_tracing_and_timeout(deploy):
+    deployment = deploy(**NEW_ENDPOINT)
+
+    (function,) = deployment.of_type("AWS::Lambda::Function").values()
+    properties = function["Properties"]
+    assert (properties["Runtime"], properties["Architectures"]) == ("python3.13", ["arm64"])
+    assert properties["TracingConfig"] == {"Mode": "Active"}
+    assert endpoint_client.WORST_CASE_SECONDS < properties["Timeout"] < 29
+    (layer,) = properties["Layers"]
+    assert (
+        layer
+        == f"{{{{resolve:ssm:/aws/service/powertools/python/arm64/python3.13/{version('aws-lambda-powertools')}}}}}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("mode", "security", "usage_plan"),
+    [("NONE", [], False), ("API_KEY", [{"api_key": []}], True), ("IAM", [{"sigv4": []}], False)],
+)
+def test_auth_modes(deploy, mode, security, usage_plan):
+    deployment = deploy(**NEW_ENDPOINT, AuthMode=mode)
+
+    paths = _rest_api_body(deployment)["paths"]
+    assert paths["/predict"]["post"]["security"] == security
+    # Preflight, health and the JSON 404/405 answers never need credentials.
+    assert paths["/predict"]["options"]["security"] == []
+    assert paths["/health"]["x-amazon-apigateway-any-method"]["security"] == []
+    assert ("AWS::ApiGateway::UsagePlan" in _types(deployment)) is usage_plan
+    assert ("AWS::ApiGateway::ApiKey" in _types(deployment)) is usage_plan
+
+
+def test_every_route_invokes_the_predict_function(deploy):
+    deployment = deploy(**NEW_ENDPOINT)
+
+    paths = _rest_api_body(deployment)["paths"]
+    assert set(paths) == {"/predict", "/health", "/{proxy+}"}
+    for methods in paths.values():
+        for operation in methods.values():
+            if isinstance(operation, dict) and "x-amazon-apigateway-integration" in operation:
+                integration = operation["x-amazon-apigateway-integration"]
+                assert integration["type"] == "aws_proxy"
+                assert "${PredictFunction.Arn}" in integration["uri"]["Fn::Sub"]
+
+
+def test_the_stage_logs_throttles_and_traces(deploy):
+    deployment = deploy(**NEW_ENDPOINT, ThrottlingRateLimit="25", ThrottlingBurstLimit="40")
+
+    (stage,) = deployment.of_type("AWS::ApiGateway::Stage").values()
+    properties = stage["Properties"]
+    assert properties["TracingEnabled"] is True
+    assert properties["AccessLogSetting"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    assert json.loads(properties["AccessLogSetting"]["Format"].replace("\n", ""))["requestId"] == "$context.requestId"
+    (setting,) = properties["MethodSettings"]
+    assert (setting["ThrottlingRateLimit"], setting["ThrottlingBurstLimit"]) == ("25", "40")
+
+
+def test_gateway_errors_carry_cors_and_the_error_shape(deploy):
+    deployment = deploy(**NEW_ENDPOINT, AllowedOrigins="https://app.example.com,https://admin.example.com")
+
+    responses = _rest_api_body(deployment)["x-amazon-apigateway-gateway-responses"]
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+        origin = responses[kind]["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"]
+        assert origin["Fn::Sub"][1]["Origin"] == {
+            "Fn::Select": [0, {"Fn::Split": [",", "https://app.example.com,https://admin.example.com"]}]
+        }
+        assert set(
+            json.loads(
+                responses[kind]["responseTemplates"]["application/json"].replace("$context.error.messageString", '"m"')
+            )
+        ) == {
+            "message",
+            "errors",
+            "requestId",
+        }
+
+
+def test_log_groups_have_retention(deploy):
+    deployment = deploy(**NEW_ENDPOINT, LogRetentionInDays="14")
+
+    groups = deployment.of_type("AWS::Logs::LogGroup")
+    assert set(groups) == {"FunctionLogGroup", "ApiAccessLogGroup", "EndpointLogGroup"}
+    assert {g["Properties"]["RetentionInDays"] for g in groups.values()} == {"14"}
+
+
+def test_alarms_notify_the_topic_and_email_is_optional(deploy):
+    without = deploy(**NEW_ENDPOINT)
+    with_email = deploy(**NEW_ENDPOINT, AlarmEmail="ops@example.com")
+
+    alarms = without.of_type("AWS::CloudWatch::Alarm")
+    assert set(alarms) == {
+        "ApiServerErrorsAlarm",
+        "FunctionErrorsAlarm",
+        "FunctionThrottlesAlarm",
+        "EndpointErrorsAlarm",
+        "ModelLatencyAlarm",
+    }
+    assert all(a["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms.values())
+    assert "AWS::SNS::Subscription" not in _types(without)
+    assert "AWS::SNS::Subscription" in _types(with_email)
+
+
+def test_dashboard_shows_the_guides_metrics(deploy):
+    deployment = deploy(**NEW_ENDPOINT)
+
+    (dashboard,) = deployment.of_type("AWS::CloudWatch::Dashboard").values()
+    body = dashboard["Properties"]["DashboardBody"]["Fn::Sub"][0]
+    for metric in ("Invocations", "Invocation4XXErrors", "Invocation5XXErrors", "ModelLatency", "OverheadLatency"):
+        assert f'"{metric}"' in body
+    for metric in ('"Latency"', '"IntegrationLatency"', '"Duration"'):
+        assert metric in body
+
+
+def test_outputs(deploy):
+    outputs = deploy(**NEW_ENDPOINT).template["Outputs"]
+
+    assert outputs["PredictUrl"]["Value"]["Fn::Sub"].endswith("/Prod/predict")
+    assert {"EndpointName", "DashboardUrl"} <= set(outputs)
+
+
+def test_the_image_mapping_covers_every_region_of_the_source_table():
+    mapping = source_template()["Mappings"]["ScikitLearnImage"]
+
+    assert {region: entry["Registry"] for region, entry in mapping.items()} == REGISTRIES["registries"]
+    assert REGISTRIES["image_tag"] in TEMPLATE.read_text()
+
+
+def test_the_local_api_serves_the_templates_routes(deploy):
+    body_paths = _rest_api_body(deploy(**NEW_ENDPOINT))["paths"]
+    documented = {
+        (path, "ANY" if method == "x-amazon-apigateway-any-method" else method.upper())
+        for path, methods in body_paths.items()
+        for method in methods
+        if method != "parameters"
+    }
+
+    assert {(route.path, route.method) for route in load_routes(TEMPLATE)} == documented
