@@ -1,0 +1,63 @@
+"""The real SAM CLI, offline: `sam validate --lint` and `sam build` for python3.13 on arm64."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.infrastructure.conftest import TEMPLATE
+
+pytestmark = pytest.mark.infrastructure
+
+ROOT = TEMPLATE.parent
+SAM = ROOT / ".venv-sam" / "bin" / "sam"
+MAX_PACKAGE_BYTES = 100 * 1024
+
+
+def _python313_dir() -> str | None:
+    found = shutil.which("python3.13")
+    if found and subprocess.run([found, "-c", "pass"], capture_output=True, check=False).returncode == 0:
+        return str(Path(found).parent)
+    candidates = sorted(Path.home().glob(".pyenv/versions/3.13*/bin/python3.13"))
+    return str(candidates[-1].parent) if candidates else None
+
+
+def _sam(*arguments: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    if not SAM.exists():
+        pytest.skip(f"SKIPPED LOUDLY: SAM CLI is not installed at {SAM}; run `make sam-cli` (make test does)")
+    python313 = _python313_dir()
+    if python313 is None:
+        pytest.skip("SKIPPED LOUDLY: no python3.13 on this machine, so `sam build` for the runtime cannot run")
+    environment = {**os.environ, "PATH": f"{python313}:{os.environ['PATH']}", "SAM_CLI_TELEMETRY": "0"}
+    return subprocess.run(
+        [str(SAM), *arguments], cwd=cwd, env=environment, capture_output=True, text=True, timeout=600, check=False
+    )
+
+
+def test_sam_validate_lint():
+    completed = _sam("validate", "--lint", "--template", str(TEMPLATE))
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "is a valid SAM Template" in completed.stdout + completed.stderr
+
+
+def test_sam_build_packages_the_function_small_and_self_contained(tmp_path):
+    completed = _sam("build", "--template", str(TEMPLATE), "--build-dir", str(tmp_path / "build"))
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    built = tmp_path / "build" / "PredictFunction"
+    names = {path.name for path in built.iterdir()}
+    assert {"app.py", "endpoint_client.py", "models.py", "iris_contract.py"} <= names
+    # The symlinked contract arrives as a real file; nothing from the layer or runtime is bundled.
+    assert not (built / "iris_contract.py").is_symlink()
+    assert not names & {"boto3", "botocore", "pydantic", "aws_lambda_powertools"}
+    package = tmp_path / "function.zip"
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(built.rglob("*")):
+            archive.write(path, path.relative_to(built))
+    assert package.stat().st_size < MAX_PACKAGE_BYTES
