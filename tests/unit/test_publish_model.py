@@ -81,7 +81,9 @@ def test_the_project_bucket_is_encrypted_versioned_private_and_tls_only(s3, hard
 
     assert encryption["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
     assert s3.get_bucket_versioning(Bucket=hardened_bucket)["Status"] == "Enabled"
-    assert all(public.values()) and len(public) == 4
+    assert public == dict.fromkeys(
+        ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True
+    )
     (statement,) = policy["Statement"]
     assert (statement["Effect"], statement["Condition"]) == ("Deny", {"Bool": {"aws:SecureTransport": "false"}})
 
