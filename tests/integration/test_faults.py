@@ -1,0 +1,123 @@
+"""Endpoint faults through the whole local stack: each has its status, a JSON error with the
+request id, CORS headers, and a bounded time. The worst case is printed at the end of the run."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from contextlib import closing
+
+import endpoint_client
+import pytest
+
+from local_stack.container import ServingContainer
+from local_stack.endpoint import SageMakerRuntime
+from local_stack.serving import base_url, serve_in_background
+from local_stack.settings import DEFAULT_ENDPOINT_NAME
+from tests.conftest import ALLOWED_ORIGIN
+from tests.integration.conftest import handler_client
+from tests.integration.faults import FAULTS, FaultInjector
+from tests.integration.test_local_api import predict
+
+pytestmark = pytest.mark.integration
+
+# Documented in the README's error table.
+EXPECTED = {
+    "throttled": (503, "2"),
+    "model_not_ready": (503, "2"),
+    "service_unavailable": (503, "2"),
+    "internal_failure": (502, None),
+    "model_error": (502, None),
+    "html_body": (502, None),
+    "truncated_body": (502, None),
+    "slow": (504, None),
+    "refused": (503, "2"),
+    "unknown_endpoint": (502, None),
+}
+# The slow fault runs against the handler's own client with a shorter read timeout, to keep the
+# suite fast; the bound scales with it.
+SLOW_READ_TIMEOUT = 0.3
+WORST_CASE: dict[str, float] = {}
+
+
+@pytest.fixture(scope="module")
+def injector(model_artifact):
+    container = ServingContainer(model_artifact)
+    injector = FaultInjector(SageMakerRuntime({DEFAULT_ENDPOINT_NAME: container}))
+    try:
+        with serve_in_background(injector) as server:
+            injector.url = base_url(server)
+            yield injector
+    finally:
+        container.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_worst_case():
+    yield
+    if WORST_CASE:
+        slowest = max(WORST_CASE, key=WORST_CASE.get)
+        lines = [f"  {name:<20} {seconds * 1000:8.1f} ms" for name, seconds in sorted(WORST_CASE.items())]
+        print("\nFault injection, time to answer through the local stack:\n" + "\n".join(lines))
+        print(f"  worst case: {slowest} {WORST_CASE[slowest] * 1000:.1f} ms")
+
+
+def _timed(stack, name):
+    started = time.perf_counter()
+    status, headers, body = predict(stack)
+    WORST_CASE[name] = time.perf_counter() - started
+    return status, headers, body
+
+
+def _assert_documented_error(name, status, headers, body):
+    expected_status, retry_after = EXPECTED[name]
+    assert status == expected_status
+    assert headers.get("Retry-After") == retry_after
+    assert headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    assert set(body) == {"message", "errors", "requestId"}
+    assert body["requestId"] == headers["x-amzn-RequestId"]
+    assert "Traceback" not in json.dumps(body)
+
+
+@pytest.mark.parametrize("name", [n for n in FAULTS if n != "slow"])
+def test_endpoint_fault(stack, injector, monkeypatch, name):
+    monkeypatch.setattr(endpoint_client, "runtime_client", handler_client(injector.url))
+    monkeypatch.setattr(injector, "fault", FAULTS[name])
+
+    status, headers, body = _timed(stack, name)
+
+    _assert_documented_error(name, status, headers, body)
+    assert WORST_CASE[name] < endpoint_client.WORST_CASE_SECONDS
+
+
+def test_endpoint_slower_than_the_read_timeout(stack, injector, monkeypatch):
+    monkeypatch.setattr(endpoint_client, "runtime_client", handler_client(injector.url, read_timeout=SLOW_READ_TIMEOUT))
+    monkeypatch.setattr(injector, "fault", FAULTS["slow"])
+
+    status, headers, body = _timed(stack, "slow")
+
+    _assert_documented_error("slow", status, headers, body)
+    attempts = endpoint_client.MAX_ATTEMPTS
+    assert WORST_CASE["slow"] < attempts * SLOW_READ_TIMEOUT + endpoint_client.MAX_BACKOFF_SECONDS + 0.5
+
+
+def test_endpoint_refusing_connections(stack, monkeypatch):
+    with closing(socket.socket()) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr(endpoint_client, "runtime_client", handler_client(f"http://127.0.0.1:{port}"))
+
+    status, headers, body = _timed(stack, "refused")
+
+    _assert_documented_error("refused", status, headers, body)
+
+
+def test_unknown_endpoint_name(stack, injector, monkeypatch):
+    monkeypatch.setattr(endpoint_client, "runtime_client", handler_client(injector.url))
+    monkeypatch.setattr(injector.app, "endpoints", {})
+
+    status, headers, body = _timed(stack, "unknown_endpoint")
+
+    _assert_documented_error("unknown_endpoint", status, headers, body)
+    assert "misconfigured" in body["message"]
