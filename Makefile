@@ -17,7 +17,7 @@ SAM_ENV := PATH="$(PYTHON313_DIR):$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION
 MODEL := build/model/model.tar.gz
 MODEL_SOURCES := $(wildcard model_training/*.py)
 
-.PHONY: help venv sam-cli scan validate build model run invoke openapi publish-model deploy smoke test unit integration lint format bench lock clean
+.PHONY: help venv sam-cli scan validate build model run invoke openapi publish-model deploy smoke load test unit integration lint format bench lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -96,6 +96,9 @@ deploy: build ## sam deploy with the published model (DEPLOY_PARAMETERS="AuthMod
 URL ?= http://127.0.0.1:3000/predict
 smoke: $(INSTALLED) ## The post-deploy check against URL=<PredictUrl> (default: the local stack)
 	$(BIN)/python -m tools.smoke $(URL)
+
+load: $(MODEL) ## locust, headless: concurrent callers on the local stack (LOAD_USERS, LOAD_DURATION)
+	MODEL_ARTIFACT=$(MODEL) $(BIN)/python -m bench.load
 
 bench: $(MODEL) ## Benchmarks, printed as figures and ratios
 	$(BIN)/python -m bench

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -11,31 +9,28 @@ from pathlib import Path
 import pytest
 
 from tests.infrastructure.conftest import TEMPLATE
+from tools.sam_cli import SAM, python313_dir, sam_environment
 
 pytestmark = pytest.mark.infrastructure
 
 ROOT = TEMPLATE.parent
-SAM = ROOT / ".venv-sam" / "bin" / "sam"
 MAX_PACKAGE_BYTES = 100 * 1024
-
-
-def _python313_dir() -> str | None:
-    found = shutil.which("python3.13")
-    if found and subprocess.run([found, "-c", "pass"], capture_output=True, check=False).returncode == 0:
-        return str(Path(found).parent)
-    candidates = sorted(Path.home().glob(".pyenv/versions/3.13*/bin/python3.13"))
-    return str(candidates[-1].parent) if candidates else None
 
 
 def _sam(*arguments: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     if not SAM.exists():
         pytest.skip(f"SKIPPED LOUDLY: SAM CLI is not installed at {SAM}; run `make sam-cli` (make test does)")
-    python313 = _python313_dir()
+    python313 = python313_dir()
     if python313 is None:
         pytest.skip("SKIPPED LOUDLY: no python3.13 on this machine, so `sam build` for the runtime cannot run")
-    environment = {**os.environ, "PATH": f"{python313}:{os.environ['PATH']}", "SAM_CLI_TELEMETRY": "0"}
     return subprocess.run(
-        [str(SAM), *arguments], cwd=cwd, env=environment, capture_output=True, text=True, timeout=600, check=False
+        [str(SAM), *arguments],
+        cwd=cwd,
+        env=sam_environment(python313),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
 
