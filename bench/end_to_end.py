@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 
 import boto3
 
-from bench.load import _free_port, _wait_until_up
+from bench.stack_process import stack_process
 
 ROUNDS = 300
 TARGET_ADDED_MS = 2.0
@@ -21,17 +18,11 @@ BODY = json.dumps({"instances": [[5.1, 3.5, 1.4, 0.2]]})
 
 
 def run() -> dict[str, float]:
-    api_port, endpoint_port = _free_port(), _free_port()
-    environment = {**os.environ, "LOCAL_API_PORT": str(api_port), "LOCAL_ENDPOINT_PORT": str(endpoint_port)}
-    stack = subprocess.Popen(
-        [sys.executable, "-m", "local_stack"], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        _wait_until_up(f"http://127.0.0.1:{api_port}/health")
-        api = http.client.HTTPConnection("127.0.0.1", api_port, timeout=10)
+    with stack_process() as stack:
+        api = http.client.HTTPConnection("127.0.0.1", stack.api_port, timeout=10)
         runtime = boto3.client(
             "sagemaker-runtime",
-            endpoint_url=f"http://127.0.0.1:{endpoint_port}",
+            endpoint_url=f"http://127.0.0.1:{stack.endpoint_port}",
             region_name="us-east-1",
             aws_access_key_id="local",
             aws_secret_access_key="local",  # noqa: S106 - the local endpoint checks no signature
@@ -57,9 +48,6 @@ def run() -> dict[str, float]:
                 started = time.perf_counter()
                 call()
                 samples[name].append(time.perf_counter() - started)
-    finally:
-        stack.terminate()
-        stack.wait(timeout=10)
     p50 = {name: statistics.median(values) * 1000 for name, values in samples.items()}
     added = p50["api"] - p50["direct"]
     verdict = "meets" if added <= TARGET_ADDED_MS else "MISSES"

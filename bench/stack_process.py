@@ -1,0 +1,55 @@
+"""The local stack in its own process on free ports, for benchmarks that drive it from outside."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StackProcess:
+    api_port: int
+    endpoint_port: int
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def stack_process(startup_timeout: float = 30) -> Iterator[StackProcess]:
+    ports = StackProcess(free_port(), free_port())
+    environment = {**os.environ, "LOCAL_API_PORT": str(ports.api_port), "LOCAL_ENDPOINT_PORT": str(ports.endpoint_port)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local_stack"], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _wait_until_up(f"{ports.api_url}/health", startup_timeout)
+        yield ports
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_until_up(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the local stack did not come up at {url}")
