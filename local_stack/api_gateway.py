@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import base64
 import importlib
+import json
+import os
 import re
 import sys
 import time
@@ -107,6 +109,32 @@ def load_routes(template: Path = TEMPLATE) -> list[ApiRoute]:
                     )
                 )
     return routes
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    """An answer API Gateway gives by itself (x-amazon-apigateway-gateway-responses)."""
+
+    body_template: str
+
+    def render(self, status: int, message: str, request_id: str, allowed_origins: str) -> Response:
+        # Only the two variables the template uses; API Gateway itself renders full VTL.
+        body = self.body_template.replace("$context.error.messageString", json.dumps(message)).replace(
+            "$context.requestId", request_id
+        )
+        response = Response(body, status, content_type="application/json")
+        # As the template does: the first allowed origin, !Select [0, !Split [",", AllowedOrigins]].
+        response.headers["Access-Control-Allow-Origin"] = allowed_origins.split(",")[0]
+        return response
+
+
+def load_default_4xx(template: Path = TEMPLATE) -> GatewayResponse:
+    document = yaml.load(template.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
+    for resource in document.get("Resources", {}).values():
+        if resource.get("Type") == "AWS::Serverless::Api":
+            responses = resource["Properties"]["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]
+            return GatewayResponse(responses["DEFAULT_4XX"]["responseTemplates"]["application/json"])
+    raise ValueError(f"{template} has no REST API")
 
 
 def _integrated_function(operation: dict[str, Any]) -> str:
@@ -223,11 +251,13 @@ class LocalRestApi:
 
     routes: list[ApiRoute]
     handlers: dict[str, Handler] = field(default_factory=dict)
+    default_4xx: GatewayResponse | None = None
 
     @classmethod
     def from_template(cls, template: Path = TEMPLATE) -> LocalRestApi:
         routes = load_routes(template)
-        return cls(routes, {route.function: load_handler(route) for route in routes})
+        handlers = {route.function: load_handler(route) for route in routes}
+        return cls(routes, handlers, load_default_4xx(template))
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         return self.handle(Request(environ))(environ, start_response)
@@ -247,13 +277,23 @@ class LocalRestApi:
             return None
         return None
 
+    def missing_authentication_token(self) -> Response:
+        """What API Gateway answers for a path or method no route covers."""
+        request_id = str(uuid.uuid4())
+        message = "Missing Authentication Token"
+        if self.default_4xx is None:
+            response = Response(json.dumps({"message": message}), 403, content_type="application/json")
+        else:
+            response = self.default_4xx.render(403, message, request_id, os.environ.get("ALLOWED_ORIGINS", "*"))
+        response.headers["x-amzn-ErrorType"] = "MissingAuthenticationTokenException"
+        response.headers["x-amzn-RequestId"] = request_id
+        return response
+
     def handle(self, request: Request) -> Response:
         started = time.perf_counter()
         matched = self.match(request.method, request.path)
         if matched is None:
-            response = Response('{"message":"Missing Authentication Token"}', 403, content_type="application/json")
-            response.headers["x-amzn-ErrorType"] = "MissingAuthenticationTokenException"
-            return response
+            return self.missing_authentication_token()
         route, path_parameters = matched
         event = build_event(
             request.method,

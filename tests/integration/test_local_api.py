@@ -153,11 +153,12 @@ def test_preflight_wrong_method_and_unknown_route(stack):
     assert unknown[0] == 404
 
 
-def test_a_path_no_template_route_covers_is_api_gateways_403(stack):
-    status, _headers, body = http(f"{stack.api_url}/", method="GET")
+def test_a_path_no_template_route_covers_is_api_gateways_403_with_the_templates_gateway_response(stack):
+    status, headers, body = http(f"{stack.api_url}/", method="GET")
 
     assert status == 403
-    assert body == {"message": "Missing Authentication Token"}
+    assert body == {"message": "Missing Authentication Token", "errors": [], "requestId": headers["x-amzn-RequestId"]}
+    assert headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
 
 
 def test_routes_come_from_the_template():
