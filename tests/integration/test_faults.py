@@ -17,7 +17,7 @@ from local_stack.serving import base_url, serve_in_background
 from local_stack.settings import DEFAULT_ENDPOINT_NAME
 from tests.conftest import ALLOWED_ORIGIN
 from tests.integration.conftest import handler_client
-from tests.integration.faults import FAULTS, FaultInjector
+from tests.integration.faults import FAULTS, Fault, FaultInjector
 from tests.integration.test_local_api import predict
 
 pytestmark = pytest.mark.integration
@@ -32,6 +32,7 @@ EXPECTED = {
     "html_body": (502, None),
     "truncated_body": (502, None),
     "slow": (504, None),
+    "slow_production_timeouts": (504, None),
     "refused": (503, "2"),
     "unknown_endpoint": (502, None),
 }
@@ -58,7 +59,7 @@ def report_worst_case():
     yield
     if WORST_CASE:
         slowest = max(WORST_CASE, key=WORST_CASE.get)
-        lines = [f"  {name:<20} {seconds * 1000:8.1f} ms" for name, seconds in sorted(WORST_CASE.items())]
+        lines = [f"  {name:<26} {seconds * 1000:9.1f} ms" for name, seconds in sorted(WORST_CASE.items())]
         print("\nFault injection, time to answer through the local stack:\n" + "\n".join(lines))
         print(f"  worst case: {slowest} {WORST_CASE[slowest] * 1000:.1f} ms")
 
@@ -100,6 +101,18 @@ def test_endpoint_slower_than_the_read_timeout(stack, injector, monkeypatch):
     _assert_documented_error("slow", status, headers, body)
     attempts = endpoint_client.MAX_ATTEMPTS
     assert WORST_CASE["slow"] < attempts * SLOW_READ_TIMEOUT + endpoint_client.MAX_BACKOFF_SECONDS + 0.5
+
+
+def test_endpoint_slower_than_the_production_read_timeout(stack, injector, monkeypatch):
+    # The real client settings, once: the longest a caller can ever wait on a hung endpoint.
+    slower = endpoint_client.READ_TIMEOUT_SECONDS + 1
+    monkeypatch.setattr(endpoint_client, "runtime_client", handler_client(injector.url))
+    monkeypatch.setattr(injector, "fault", Fault(200, None, b"{}", delay_seconds=slower))
+
+    status, headers, body = _timed(stack, "slow_production_timeouts")
+
+    _assert_documented_error("slow_production_timeouts", status, headers, body)
+    assert WORST_CASE["slow_production_timeouts"] < endpoint_client.WORST_CASE_SECONDS
 
 
 def test_endpoint_refusing_connections(stack, monkeypatch):
