@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     event = json.loads(args.event.read_text())
     route = next((r for r in load_routes(TEMPLATE) if r.function == args.function), None)
     if route is None:
-        print(f"template.yaml has no function {args.function} with an Api event", file=sys.stderr)
+        print(f"no route in template.yaml invokes a function named {args.function}", file=sys.stderr)
         return 2
     running_endpoint = os.environ.get("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME")
     endpoint = (
