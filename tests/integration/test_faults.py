@@ -29,6 +29,7 @@ EXPECTED = {
     "service_unavailable": (503, "2"),
     "internal_failure": (502, None),
     "model_error": (502, None),
+    "model_code_raising": (502, None),
     "html_body": (502, None),
     "truncated_body": (502, None),
     "slow": (504, None),
@@ -124,6 +125,23 @@ def test_endpoint_refusing_connections(stack, monkeypatch):
     status, headers, body = _timed(stack, "refused")
 
     _assert_documented_error("refused", status, headers, body)
+
+
+class RaisingModel:
+    """A container whose hooks raise, so the local endpoint builds a real ModelError itself."""
+
+    def invoke(self, body: bytes, content_type: str, accept: str) -> None:
+        raise RuntimeError("disk full at /opt/ml/model")
+
+
+def test_model_code_raising(stack, injector, monkeypatch):
+    monkeypatch.setattr(endpoint_client, "runtime_client", handler_client(injector.url))
+    monkeypatch.setattr(injector.app, "endpoints", {DEFAULT_ENDPOINT_NAME: RaisingModel()})
+
+    status, headers, body = _timed(stack, "model_code_raising")
+
+    _assert_documented_error("model_code_raising", status, headers, body)
+    assert "disk full" not in json.dumps(body)
 
 
 def test_unknown_endpoint_name(stack, injector, monkeypatch):

@@ -4,26 +4,18 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
-from typing import Any
 
 import boto3
-import endpoint_client
 import pytest
 
 from local_stack.api_gateway import load_routes
-from local_stack.endpoint import SageMakerRuntime
-from local_stack.serving import base_url, serve_in_background
 from local_stack.settings import DEFAULT_ENDPOINT_NAME
 from model_training.iris_contract import GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
 from tests.conftest import ALLOWED_ORIGIN
-from tests.integration.conftest import handler_client
 
 pytestmark = pytest.mark.integration
 
@@ -183,72 +175,3 @@ def test_concurrent_callers_all_get_their_own_answer(stack):
         answers = list(pool.map(one, range(120)))
 
     assert answers == [(200, GUIDE_EXAMPLE_PREDICTIONS[i % 3]) for i in range(120)]
-
-
-class FaultyContainer:
-    """A model container that misbehaves on purpose; it lives in the tests, not in the product."""
-
-    def __init__(self, delay: float = 0.0, error: Exception | None = None) -> None:
-        self.delay, self.error = delay, error
-
-    def invoke(self, body: bytes, content_type: str, accept: str) -> Any:
-        time.sleep(self.delay)
-        if self.error:
-            raise self.error
-        raise AssertionError("FaultyContainer always fails")
-
-
-@pytest.fixture
-def endpoint_with(monkeypatch):
-    """Points the handler at a local endpoint serving the given container, for one test."""
-
-    def start(container, **client_overrides: float) -> None:
-        server = serve_in_background(SageMakerRuntime({DEFAULT_ENDPOINT_NAME: container}))
-        running = server.__enter__()
-        monkeypatch.setattr(endpoint_client, "runtime_client", handler_client(base_url(running), **client_overrides))
-        stops.append(server)
-
-    stops: list = []
-    yield start
-    for server in stops:
-        server.__exit__(None, None, None)
-
-
-def test_stopped_endpoint_is_503_with_retry_after_quickly(stack, monkeypatch):
-    with closing(socket.socket()) as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    monkeypatch.setattr(endpoint_client, "runtime_client", handler_client(f"http://127.0.0.1:{closed_port}"))
-
-    started = time.perf_counter()
-    status, headers, _body = predict(stack)
-    elapsed = time.perf_counter() - started
-
-    assert (status, headers["Retry-After"]) == (503, "2")
-    assert headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
-    assert elapsed < endpoint_client.WORST_CASE_SECONDS
-
-
-def test_slow_endpoint_is_504_within_the_read_timeout(stack, endpoint_with):
-    # The production read timeout is 6 s; the same client with 0.3 s keeps this test short.
-    endpoint_with(FaultyContainer(delay=1.0), read_timeout=0.3)
-
-    started = time.perf_counter()
-    status, headers, body = predict(stack)
-    elapsed = time.perf_counter() - started
-
-    assert status == 504
-    assert body["message"] == "The model endpoint did not answer in time"
-    assert headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
-    # Two attempts of 0.3 s plus at most 1 s of backoff, never the slow model's full second twice.
-    assert elapsed < 2 * 0.3 + 1 + 0.5
-
-
-def test_failing_model_is_502_without_its_message(stack, endpoint_with):
-    endpoint_with(FaultyContainer(error=RuntimeError("disk full at /opt/ml/model")))
-
-    status, headers, body = predict(stack)
-
-    assert status == 502
-    assert "disk full" not in json.dumps(body)
-    assert headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN

@@ -16,6 +16,7 @@ import pytest
 
 from model_training import inference
 from model_training.iris_contract import GUIDE_EXAMPLE_INSTANCES
+from tools.pythons import find_python
 
 pytestmark = pytest.mark.integration
 
@@ -34,19 +35,11 @@ print(json.dumps({"body": json.loads(body), "content_type": content_type}))
 """
 
 
-def _interpreter(version: str) -> str | None:
-    found = shutil.which(f"python{version}")
-    if found and subprocess.run([found, "-c", "pass"], capture_output=True, check=False).returncode == 0:
-        return found
-    candidates = sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"))
-    return str(candidates[-1]) if candidates else None
-
-
 def _environment(version: str, numpy_pin: str) -> Path:
     venv = COMPAT_ROOT / f"py{version}-{numpy_pin.replace('==', '-')}"
     python = venv / "bin" / "python"
     if not (venv / ".ready").exists():
-        interpreter = _interpreter(version)
+        interpreter = find_python(version)
         if interpreter is None:
             pytest.skip(f"SKIPPED LOUDLY: no python{version} on this machine, compatibility with it is unchecked")
         shutil.rmtree(venv, ignore_errors=True)
