@@ -2,71 +2,70 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# The Lambda runtime is python3.13; use it for the dev environment too when this machine has it.
-PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) $(shell command -v python3.13) $(shell command -v python3))
+# The Lambda runtime is python3.13; the environments use it too when this machine has it.
+PYTHON ?= $(shell python3 -m tools.pythons 3.13 || command -v python3)
+
+# Three pinned environments, one per tool set whose pins would clash:
+# .venv (tests, local stack, training), .venv-sam (SAM CLI) and .venv-scan (checkov).
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-REQUIREMENTS := requirements/dev.txt requirements/constraints.txt functions/predict/requirements.txt
-SAM_VENV := .venv-sam
-SAM := $(SAM_VENV)/bin/sam
-SAM_INSTALLED := $(SAM_VENV)/.installed
-# sam build needs the function's runtime (python3.13) on PATH.
-PYTHON313_DIR := $(dir $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) $(shell command -v python3.13)))
-SAM_ENV := PATH="$(PYTHON313_DIR):$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
-MODEL := build/model/model.tar.gz
-MODEL_SOURCES := $(wildcard model_training/*.py)
+SAM_INSTALLED := .venv-sam/.installed
+SCAN_INSTALLED := .venv-scan/.installed
+
+# An environment from requirements/<name>.txt, constrained by its lock: $(call environment,<venv>,<name>,<lock>)
+define environment
+	@test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/$(2).txt -c requirements/$(3).txt
+	@touch $(1)/.installed
+endef
+
+$(INSTALLED): requirements/dev.txt requirements/constraints.txt contract/pyproject.toml
+	$(call environment,$(VENV),dev,constraints)
+
+$(SAM_INSTALLED): requirements/sam.txt requirements/sam-constraints.txt
+	$(call environment,.venv-sam,sam,sam-constraints)
+
+$(SCAN_INSTALLED): requirements/scan.txt requirements/scan-constraints.txt
+	$(call environment,.venv-scan,scan,scan-constraints)
+
+# Make tracks when the model was last trained; where the artifact lives is model_training/artifact.py's to say.
+MODEL_TRAINED := build/.model-trained
+MODEL_SOURCES := $(wildcard model_training/*.py) contract/iris_contract.py
+TRAIN = $(BIN)/python -m model_training.train && touch $(MODEL_TRAINED)
 
 .PHONY: help venv sam-cli scan validate build model run invoke openapi publish-model deploy smoke load test unit integration lint format bench lock clean
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
-
-$(INSTALLED): $(REQUIREMENTS)
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt -c requirements/constraints.txt
-	@touch $@
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 venv: $(INSTALLED) ## Create .venv with the pinned dependencies
 
-$(SAM_INSTALLED): requirements/sam.txt requirements/sam-constraints.txt
-	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/sam.txt -c requirements/sam-constraints.txt
-	@touch $@
-
 sam-cli: $(SAM_INSTALLED) ## Install SAM CLI into .venv-sam
 
-SCAN_VENV := .venv-scan
-SCAN_INSTALLED := $(SCAN_VENV)/.installed
-$(SCAN_INSTALLED): requirements/scan.txt requirements/scan-constraints.txt
-	@test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
-	$(SCAN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/scan.txt -c requirements/scan-constraints.txt
-	@touch $@
-
 scan: $(SCAN_INSTALLED) ## checkov on template.yaml, offline; every skip is explained in the template
-	BC_SKIP_MAPPING=TRUE $(SCAN_VENV)/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
+	BC_SKIP_MAPPING=TRUE .venv-scan/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
 
-validate: $(SAM_INSTALLED) ## sam validate --lint
-	$(SAM_ENV) $(SAM) validate --lint
+validate: $(INSTALLED) $(SAM_INSTALLED) ## sam validate --lint
+	$(BIN)/python -m tools.sam_cli validate --lint
 
-build: $(SAM_INSTALLED) ## sam build (python3.13, arm64) into .aws-sam/
-	$(SAM_ENV) $(SAM) build
+build: $(INSTALLED) $(SAM_INSTALLED) ## sam build (python3.13, arm64) into .aws-sam/
+	$(BIN)/python -m tools.sam_cli build
 
-$(MODEL): $(INSTALLED) $(MODEL_SOURCES)
-	$(BIN)/python -m model_training.train --output-dir $(dir $(MODEL))
+$(MODEL_TRAINED): $(INSTALLED) $(MODEL_SOURCES)
+	$(TRAIN)
 
-model: $(MODEL) ## Train, evaluate and package build/model/model.tar.gz
+model: $(INSTALLED) ## Train, evaluate and package the model artifact
+	$(TRAIN)
 
-run: $(MODEL) ## Start the local stack: API on :3000, SageMaker Runtime on :8080 (Ctrl-C stops)
-	MODEL_ARTIFACT=$(MODEL) $(BIN)/python -m local_stack
+run: $(MODEL_TRAINED) ## Start the local stack: API on :3000, SageMaker Runtime on :8080 (Ctrl-C stops)
+	$(BIN)/python -m local_stack
 
-invoke: $(MODEL) ## Run the handler once on EVENT=events/<file>.json (sam local invoke, without Docker)
+invoke: $(MODEL_TRAINED) ## Run the function once on EVENT=events/<file>.json (sam local invoke, without Docker)
 	@test -n "$(EVENT)" || { echo "usage: make invoke EVENT=events/<file>.json"; exit 2; }
-	MODEL_ARTIFACT=$(MODEL) $(BIN)/python -m local_stack.invoke $(EVENT)
+	$(BIN)/python -m local_stack.invoke $(EVENT)
 
-test: $(INSTALLED) $(SAM_INSTALLED) $(SCAN_INSTALLED) ## Lint, then every test layer
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint $(SAM_INSTALLED) $(SCAN_INSTALLED) ## Lint, then every test layer
 	$(BIN)/python -m pytest
 
 unit: $(INSTALLED) ## Unit tests only (no network)
@@ -86,24 +85,23 @@ format: $(INSTALLED) ## Apply ruff's fixes and formatting
 openapi: $(INSTALLED) ## Regenerate docs/openapi.json from the code
 	$(BIN)/python -m tools.openapi
 
-publish-model: $(MODEL) ## Upload the artifact to S3 under its content hash (MODEL_BUCKET=... to use yours)
-	$(BIN)/python -m tools.publish_model --artifact $(MODEL)
+publish-model: $(MODEL_TRAINED) ## Upload the artifact to S3 under its content hash (MODEL_BUCKET=... to use yours)
+	$(BIN)/python -m tools.publish_model
 
-MODEL_URI ?= $(shell cat build/model/published-uri.txt 2>/dev/null)
 deploy: build ## sam deploy with the published model (DEPLOY_PARAMETERS="AuthMode=API_KEY ..." for more)
-	$(SAM_ENV) $(SAM) deploy --parameter-overrides ModelDataUrl=$(MODEL_URI) $(DEPLOY_PARAMETERS)
+	$(BIN)/python -m tools.sam_cli deploy $(DEPLOY_PARAMETERS)
 
 URL ?= http://127.0.0.1:3000/predict
 smoke: $(INSTALLED) ## The post-deploy check against URL=<PredictUrl> (default: the local stack)
 	$(BIN)/python -m tools.smoke $(URL)
 
-load: $(MODEL) ## locust, headless: concurrent callers on the local stack (LOAD_USERS, LOAD_DURATION)
-	MODEL_ARTIFACT=$(MODEL) $(BIN)/python -m bench.load
+load: $(MODEL_TRAINED) ## locust, headless: concurrent callers on the local stack (LOAD_USERS, LOAD_DURATION)
+	$(BIN)/python -m bench.load
 
-bench: $(MODEL) ## Benchmarks, printed as figures and ratios
+bench: $(MODEL_TRAINED) $(SAM_INSTALLED) ## Benchmarks, printed as figures and ratios, written to docs/benchmarks.md
 	$(BIN)/python -m bench
 
-lock: ## Re-resolve requirements/constraints.txt and sam-constraints.txt
+lock: ## Re-resolve requirements/*constraints.txt from requirements/*.txt
 	for name in dev sam scan; do \
 	  rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock && \
 	  .venv-lock/bin/python -m pip install --quiet -r requirements/$$name.txt && \
@@ -112,5 +110,5 @@ lock: ## Re-resolve requirements/constraints.txt and sam-constraints.txt
 	   .venv-lock/bin/python -m pip freeze --exclude-editable | sort -f) > requirements/$$target.txt; \
 	done; rm -rf .venv-lock
 
-clean: ## Remove the virtual environment and build outputs
-	rm -rf $(VENV) $(SAM_VENV) $(SCAN_VENV) build .aws-sam .pytest_cache .ruff_cache .hypothesis
+clean: ## Remove the virtual environments and build outputs
+	rm -rf $(VENV) .venv-sam .venv-scan build .aws-sam .pytest_cache .ruff_cache .hypothesis

@@ -9,12 +9,14 @@ import statistics
 import time
 
 import boto3
+from iris_contract import GUIDE_EXAMPLE_INSTANCES
 
 from bench.stack_process import stack_process
+from local_stack import settings
 
 ROUNDS = 300
 TARGET_ADDED_MS = 2.0
-BODY = json.dumps({"instances": [[5.1, 3.5, 1.4, 0.2]]})
+BODY = json.dumps({"instances": GUIDE_EXAMPLE_INSTANCES[:1]})
 
 
 def run() -> dict[str, float]:
@@ -23,7 +25,7 @@ def run() -> dict[str, float]:
         runtime = boto3.client(
             "sagemaker-runtime",
             endpoint_url=f"http://127.0.0.1:{stack.endpoint_port}",
-            region_name="us-east-1",
+            region_name=settings.REGION,
             aws_access_key_id="local",
             aws_secret_access_key="local",  # noqa: S106 - the local endpoint checks no signature
         )
@@ -35,7 +37,7 @@ def run() -> dict[str, float]:
             response.read()
 
         def direct() -> None:
-            runtime.invoke_endpoint(EndpointName="iris-endpoint", ContentType="application/json", Body=BODY)[
+            runtime.invoke_endpoint(EndpointName=settings.endpoint_name(), ContentType="application/json", Body=BODY)[
                 "Body"
             ].read()
 

@@ -18,8 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.timing import interleaved_medians, microseconds
+from local_stack.cloudformation import load_rest_api
+from local_stack.lambda_runtime import LambdaContext
 
-FUNCTION_DIR = Path("functions/predict").resolve()
+# The function's code folder (CodeUri), the task root Lambda imports the handler from.
+FUNCTION_DIR = Path("functions").resolve()
 TARGET_HANDLER_MICROSECONDS = 300
 TARGET_IMPORT_RATIO = 1.3
 IMPORT_RUNS = 11
@@ -34,7 +37,7 @@ LAMBDA_ENVIRONMENT = {
 }
 TIMED_IMPORT = "import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
 STATEMENTS = {
-    "handler module": "import app",
+    "handler module": "import predict.app",
     # The libraries the function is required to use, set up as it sets them up, without its own code.
     "required libraries alone": (
         "import boto3; boto3.client('sagemaker-runtime'); "
@@ -59,16 +62,14 @@ class CannedEndpoint:
 
 def handler_cost() -> float:
     os.environ.update({**LAMBDA_ENVIRONMENT, "POWERTOOLS_TRACE_DISABLED": "true"})
-    sys.path.insert(0, str(FUNCTION_DIR))
-    import app
-    import endpoint_client
-
-    from local_stack.api_gateway import LambdaContext
+    from functions.predict import app, endpoint_client
 
     event = json.loads(Path("events/predict-one-row.json").read_text())
     answer = {"predictions": [0], "probabilities": [[1.0, 0.0, 0.0]], "classes": ["a", "b", "c"], "model_version": "v"}
-    endpoint_client.runtime_client = CannedEndpoint(json.dumps(answer).encode())
-    context = LambdaContext("PredictFunction", 512, 20)
+    canned = CannedEndpoint(json.dumps(answer).encode())
+    endpoint_client.runtime_client = lambda: canned
+    (function,) = load_rest_api().functions.values()
+    context = LambdaContext.for_function(function)
     app.logger.registered_handler.setStream(io.StringIO())
 
     def one_request() -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import random
 
+from iris_contract import GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
 from locust import FastHttpUser, constant, task
 
-ROWS = [[5.1, 3.5, 1.4, 0.2], [6.2, 2.9, 4.3, 1.3], [7.7, 3.0, 6.1, 2.3]]
+ROWS = [list(row) for row in GUIDE_EXAMPLE_INSTANCES]
 
 
 class Caller(FastHttpUser):
@@ -28,5 +29,5 @@ class Caller(FastHttpUser):
         with self.client.post(
             "/predict", data=body, headers={"Content-Type": "application/json"}, catch_response=True
         ) as response:
-            if response.status_code != 200 or response.json()["predictions"] != [0, 1, 2]:
+            if response.status_code != 200 or response.json()["predictions"] != list(GUIDE_EXAMPLE_PREDICTIONS):
                 response.failure(f"status {response.status_code}")

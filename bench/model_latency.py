@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import tarfile
 import tempfile
 from pathlib import Path
 
 import numpy as np
+from iris_contract import FEATURES
 
 from bench.timing import interleaved_medians, microseconds
-from model_training import inference, train
+from model_training import artifact, inference, train
 
 BATCH_SIZES = (1, 3, 1000)
 TARGET_SINGLE_ROW_SPEEDUP = 50.0
@@ -18,17 +18,16 @@ TARGET_SINGLE_ROW_SPEEDUP = 50.0
 def run() -> dict[str, float]:
     with tempfile.TemporaryDirectory() as scratch:
         trained = train.train(Path(scratch) / "model")
-        model_dir = Path(scratch) / "unpacked"
-        with tarfile.open(trained.archive) as archive:
-            archive.extractall(model_dir, filter="data")
-        model = inference.model_fn(str(model_dir))
+        model = inference.model_fn(str(artifact.unpack(trained.archive, Path(scratch) / "unpacked")))
 
     rng = np.random.default_rng(0)
     print("Model latency: predict_fn vs scikit-learn predict_proba (same forest, median of interleaved rounds)")
     print(f"  {'rows':>6}  {'predict_fn':>12}  {'scikit-learn':>14}  {'speed-up':>9}  identical")
     speedups = {}
     for rows in BATCH_SIZES:
-        features = rng.uniform([4.3, 2.0, 1.0, 0.1], [7.9, 4.4, 6.9, 2.5], size=(rows, 4))
+        features = rng.uniform(
+            [f.observed_min for f in FEATURES], [f.observed_max for f in FEATURES], size=(rows, len(FEATURES))
+        )
         as_lists = features.tolist()
         ours = inference.predict_fn(as_lists, model)
         identical = np.array_equal(ours["probabilities"], trained.estimator.predict_proba(features)) and np.array_equal(

@@ -1,114 +1,40 @@
-"""A local API Gateway (REST API, Lambda proxy integration) driven by template.yaml.
+"""A local API Gateway (REST API, Lambda proxy integration), with its routes from template.yaml.
 
-It reads the routes from the REST API's OpenAPI body in the SAM template, so the local routes are
-the deployed ones. Each HTTP request becomes the proxy event API Gateway sends (the shape of
-``sam local generate-event apigateway aws-proxy``), the real handler runs with a Lambda-like
-context, and its answer is written back. Written by hand because ``sam local start-api`` needs
-Docker; only the parts of API Gateway this API uses are emulated.
+Each HTTP request becomes the proxy event API Gateway sends (the shape of ``sam local
+generate-event apigateway aws-proxy``), the function the route integrates is invoked with it,
+and its answer is written back. Written by hand because ``sam local start-api`` needs Docker;
+only the parts of API Gateway this API uses are emulated.
 
 Matching follows API Gateway: an exact resource beats a ``{proxy+}`` one, a method beats ``ANY``,
-and a resource without the method answers 403 "Missing Authentication Token".
+and a path or method no route covers answers 403 "Missing Authentication Token".
 """
 
 from __future__ import annotations
 
 import base64
-import importlib
 import json
-import os
-import re
-import sys
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import yaml
 from werkzeug.wrappers import Request, Response
 
-from local_stack.serving import log_event
+from local_stack import settings
+from local_stack.cloudformation import ApiRoute, RestApiSpec
+from local_stack.http_server import log_event
 
-TEMPLATE = Path("template.yaml")
 STAGE = "Prod"
-LOCAL_ACCOUNT = "000000000000"
 COMPONENT = "local-api"
-Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+INTERNAL_SERVER_ERROR = b'{"message": "Internal server error"}'
 
 
-@dataclass(frozen=True)
-class ApiRoute:
-    path: str
-    method: str  # upper case, or ANY
-    function: str
-    code_uri: str
-    handler: str
-    timeout: int
-    memory_size: int
+class Functions(Protocol):
+    """Invokes a function by logical id: in this process, or in the Lambda runtime emulator."""
 
-    @property
-    def pattern(self) -> re.Pattern[str]:
-        regex = re.sub(r"\{(\w+)\+\}", r"(?P<\1>.+)", self.path)
-        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex)
-        return re.compile(f"^{regex}$")
-
-    @property
-    def is_greedy(self) -> bool:
-        return "+}" in self.path
-
-
-class _CloudFormationLoader(yaml.SafeLoader):
-    """Reads !Ref, !Sub, !GetAtt and friends as plain values; only the routes are needed."""
-
-
-_CloudFormationLoader.add_multi_constructor(
-    "!",
-    lambda loader, suffix, node: {
-        suffix: (
-            loader.construct_scalar(node)
-            if isinstance(node, yaml.ScalarNode)
-            else loader.construct_sequence(node)
-            if isinstance(node, yaml.SequenceNode)
-            else loader.construct_mapping(node)
-        )
-    },
-)
-
-
-OPENAPI_METHODS = {"get", "put", "post", "delete", "options", "head", "patch"}
-ANY_METHOD = "x-amazon-apigateway-any-method"
-FUNCTION_IN_URI = re.compile(r"\$\{(\w+)\.Arn\}")
-
-
-def load_routes(template: Path = TEMPLATE) -> list[ApiRoute]:
-    """Every method of every REST API's OpenAPI body, with the function its integration invokes."""
-    document = yaml.load(template.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
-    resources = document.get("Resources", {})
-    defaults = document.get("Globals", {}).get("Function", {})
-    routes = []
-    for resource in resources.values():
-        if resource.get("Type") != "AWS::Serverless::Api":
-            continue
-        for path, methods in resource["Properties"]["DefinitionBody"]["paths"].items():
-            for method, operation in methods.items():
-                if method not in OPENAPI_METHODS and method != ANY_METHOD:
-                    continue
-                function = _integrated_function(operation)
-                properties = {**defaults, **resources[function]["Properties"]}
-                routes.append(
-                    ApiRoute(
-                        path=path,
-                        method="ANY" if method == ANY_METHOD else method.upper(),
-                        function=function,
-                        code_uri=str(properties["CodeUri"]),
-                        handler=properties["Handler"],
-                        timeout=int(properties.get("Timeout", 3)),
-                        memory_size=int(properties.get("MemorySize", 128)),
-                    )
-                )
-    return routes
+    def invoke(self, function_name: str, event: dict[str, Any]) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -116,61 +42,16 @@ class GatewayResponse:
     """An answer API Gateway gives by itself (x-amazon-apigateway-gateway-responses)."""
 
     body_template: str
+    allow_origin: str
 
-    def render(self, status: int, message: str, request_id: str, allowed_origins: str) -> Response:
+    def render(self, status: int, message: str, request_id: str) -> Response:
         # Only the two variables the template uses; API Gateway itself renders full VTL.
         body = self.body_template.replace("$context.error.messageString", json.dumps(message)).replace(
             "$context.requestId", request_id
         )
         response = Response(body, status, content_type="application/json")
-        # As the template does: the first allowed origin, !Select [0, !Split [",", AllowedOrigins]].
-        response.headers["Access-Control-Allow-Origin"] = allowed_origins.split(",")[0]
+        response.headers["Access-Control-Allow-Origin"] = self.allow_origin
         return response
-
-
-def load_default_4xx(template: Path = TEMPLATE) -> GatewayResponse:
-    document = yaml.load(template.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
-    for resource in document.get("Resources", {}).values():
-        if resource.get("Type") == "AWS::Serverless::Api":
-            responses = resource["Properties"]["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]
-            return GatewayResponse(responses["DEFAULT_4XX"]["responseTemplates"]["application/json"])
-    raise ValueError(f"{template} has no REST API")
-
-
-def _integrated_function(operation: dict[str, Any]) -> str:
-    """The logical id in the integration's uri, e.g. !Sub ...functions/${PredictFunction.Arn}/invocations."""
-    uri = operation["x-amazon-apigateway-integration"]["uri"]
-    found = FUNCTION_IN_URI.search(uri["Sub"] if isinstance(uri, dict) else uri)
-    if not found:
-        raise ValueError(f"cannot tell which function {uri!r} invokes")
-    return found.group(1)
-
-
-@dataclass
-class LambdaContext:
-    """What the Lambda runtime passes as ``context``, with the remaining time counting down."""
-
-    function_name: str
-    memory_limit_in_mb: int
-    timeout_seconds: int
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    function_version: str = "$LATEST"
-    started: float = field(default_factory=time.monotonic)
-
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:us-east-1:{LOCAL_ACCOUNT}:function:{self.function_name}"
-
-    @property
-    def log_group_name(self) -> str:
-        return f"/aws/lambda/{self.function_name}"
-
-    @property
-    def log_stream_name(self) -> str:
-        return f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{self.aws_request_id.replace('-', '')}"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.timeout_seconds - (time.monotonic() - self.started)) * 1000))
 
 
 def build_event(
@@ -209,7 +90,7 @@ def build_event(
         "pathParameters": path_parameters or None,
         "stageVariables": None,
         "requestContext": {
-            "accountId": LOCAL_ACCOUNT,
+            "accountId": settings.ACCOUNT,
             "apiId": "local",
             "resourceId": "local",
             "resourcePath": resource or path,
@@ -237,43 +118,40 @@ def build_event(
     }
 
 
-def load_handler(route: ApiRoute) -> Handler:
-    code_dir = str(Path(route.code_uri).resolve())
-    if code_dir not in sys.path:
-        sys.path.insert(0, code_dir)
-    module_name, function_name = route.handler.rsplit(".", 1)
-    return getattr(importlib.import_module(module_name), function_name)
-
-
 @dataclass
 class LocalRestApi:
     """A WSGI app that answers like the deployed REST API stage."""
 
-    routes: list[ApiRoute]
-    handlers: dict[str, Handler] = field(default_factory=dict)
+    routes: tuple[ApiRoute, ...]
+    functions: Functions
     default_4xx: GatewayResponse | None = None
 
     @classmethod
-    def from_template(cls, template: Path = TEMPLATE) -> LocalRestApi:
-        routes = load_routes(template)
-        handlers = {route.function: load_handler(route) for route in routes}
-        return cls(routes, handlers, load_default_4xx(template))
+    def from_spec(cls, api: RestApiSpec, functions: Functions, allowed_origins: str) -> LocalRestApi:
+        # As the template does: the first allowed origin, !Select [0, !Split [",", AllowedOrigins]].
+        default_4xx = (
+            GatewayResponse(api.default_4xx_template, allowed_origins.split(",")[0])
+            if api.default_4xx_template
+            else None
+        )
+        return cls(api.routes, functions, default_4xx)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         return self.handle(Request(environ))(environ, start_response)
 
     def match(self, method: str, path: str) -> tuple[ApiRoute, dict[str, str]] | None:
         """API Gateway's choice: the most specific resource, then the method over ANY."""
-        resources = sorted({route.path for route in self.routes}, key=lambda p: ("+}" in p, -p.count("/")))
-        for resource in resources:
-            candidates = [route for route in self.routes if route.path == resource]
-            found = candidates[0].pattern.match(path)
-            if not found:
+        resources: dict[str, list[ApiRoute]] = {}
+        for route in sorted(self.routes, key=lambda r: (r.is_greedy, -r.path.count("/"))):
+            resources.setdefault(route.path, []).append(route)
+        for candidates in resources.values():
+            parameters = candidates[0].match(path)
+            if parameters is None:
                 continue
             for wanted in (method, "ANY"):
                 for route in candidates:
                     if route.method == wanted:
-                        return route, found.groupdict()
+                        return route, parameters
             return None
         return None
 
@@ -284,7 +162,7 @@ class LocalRestApi:
         if self.default_4xx is None:
             response = Response(json.dumps({"message": message}), 403, content_type="application/json")
         else:
-            response = self.default_4xx.render(403, message, request_id, os.environ.get("ALLOWED_ORIGINS", "*"))
+            response = self.default_4xx.render(403, message, request_id)
         response.headers["x-amzn-ErrorType"] = "MissingAuthenticationTokenException"
         response.headers["x-amzn-RequestId"] = request_id
         return response
@@ -305,13 +183,11 @@ class LocalRestApi:
             path_parameters=path_parameters,
             source_ip=request.remote_addr or "127.0.0.1",
         )
-        context = LambdaContext(route.function, route.memory_size, route.timeout)
         try:
-            result = self.handlers[route.function](event, context)
-            response = to_http_response(result)
+            response = to_http_response(self.functions.invoke(route.function, event))
         except Exception as error:  # noqa: BLE001 - API Gateway's answer to a failed invocation
-            log_event(COMPONENT, message="handler failed", function=route.function, error=repr(error))
-            response = Response('{"message": "Internal server error"}', 502, content_type="application/json")
+            log_event(COMPONENT, message="invocation failed", function=route.function, error=repr(error))
+            response = Response(INTERNAL_SERVER_ERROR, 502, content_type="application/json")
         response.headers["x-amzn-RequestId"] = event["requestContext"]["requestId"]
         log_event(
             COMPONENT,

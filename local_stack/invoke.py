@@ -1,6 +1,6 @@
 """make invoke EVENT=events/<file>.json: `sam local invoke PredictFunction -e <file>` without Docker.
 
-Runs the real handler once on the event, against the local endpoint (a running one named by
+Runs the function once on the event, against the local endpoint (a running one named by
 AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME, or one started here for the call), and prints its response.
 """
 
@@ -13,9 +13,11 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
+from functions.predict.settings import ANY_ORIGIN
 from local_stack import settings
-from local_stack.api_gateway import TEMPLATE, LambdaContext, load_handler, load_routes
-from local_stack.stack import local_endpoint, prepare_environment
+from local_stack.cloudformation import load_rest_api
+from local_stack.lambda_runtime import InProcessFunctions
+from local_stack.stack import function_environment, local_endpoint, prepare_environment
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,8 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--function", default="PredictFunction")
     args = parser.parse_args(argv)
     event = json.loads(args.event.read_text())
-    route = next((r for r in load_routes(TEMPLATE) if r.function == args.function), None)
-    if route is None:
+    functions = load_rest_api().functions
+    if args.function not in functions:
         print(f"no route in template.yaml invokes a function named {args.function}", file=sys.stderr)
         return 2
     running_endpoint = os.environ.get("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME")
@@ -35,9 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         else local_endpoint(settings.model_artifact(), settings.endpoint_name(), settings.host(), 0)
     )
     with endpoint as endpoint_url:
-        prepare_environment(endpoint_url, settings.endpoint_name(), os.environ.get("ALLOWED_ORIGINS"))
-        handler = load_handler(route)
-        response = handler(event, LambdaContext(route.function, route.memory_size, route.timeout))
+        allowed_origins = os.environ.get("ALLOWED_ORIGINS", ANY_ORIGIN)
+        prepare_environment(function_environment(endpoint_url, settings.endpoint_name(), allowed_origins))
+        response = InProcessFunctions({args.function: functions[args.function]}).invoke(args.function, event)
     print(json.dumps(response, indent=2))
     return 0
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from functions.predict.settings import DEFAULT_ENDPOINT_NAME
+from model_training import artifact
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_ENDPOINT_PORT = 8080
 DEFAULT_API_PORT = 3000  # what `sam local start-api` uses
-DEFAULT_ENDPOINT_NAME = "iris-endpoint"
-DEFAULT_MODEL_ARTIFACT = Path("build/model/model.tar.gz")
-DEFAULT_REGION = "us-east-1"
+# Where the local services say they are, in ARNs and log stream names.
+REGION = "us-east-1"
+ACCOUNT = "000000000000"
 
 
 def host() -> str:
@@ -30,4 +33,4 @@ def endpoint_name() -> str:
 
 
 def model_artifact() -> Path:
-    return Path(os.environ.get("MODEL_ARTIFACT", DEFAULT_MODEL_ARTIFACT))
+    return Path(os.environ.get("MODEL_ARTIFACT", artifact.PATH))

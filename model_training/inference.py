@@ -24,6 +24,9 @@ import numpy as np
 
 FOREST_FILE = "forest.npz"
 METADATA_FILE = "metadata.json"
+# The layout of the arrays in FOREST_FILE that forest_probabilities walks; training records it in
+# the metadata, and model_fn refuses any other rather than misread it.
+FOREST_FORMAT = "iris-gateway-forest/1"
 JSON = "application/json"
 CSV = "text/csv"
 SUPPORTED_CONTENT_TYPES = (JSON, CSV)
@@ -47,6 +50,12 @@ class UnsupportedContentTypeError(ValueError):
 def model_fn(model_dir: str) -> Model:
     with open(os.path.join(model_dir, METADATA_FILE), encoding="utf-8") as metadata_file:
         metadata = json.load(metadata_file)
+    found_format = metadata.get("forest_format")
+    if found_format != FOREST_FORMAT:
+        raise ValueError(
+            "%s says forest_format %r, but this inference.py reads %r: build the artifact again with the "
+            "inference.py it is served by (make model)" % (METADATA_FILE, found_format, FOREST_FORMAT)
+        )
     with np.load(os.path.join(model_dir, FOREST_FILE), allow_pickle=False) as arrays:
         forest = {name: arrays[name] for name in arrays.files}
     n_nodes = forest["feature"].shape[0]

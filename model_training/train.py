@@ -9,7 +9,6 @@ The data set is the copy bundled with scikit-learn, so nothing is downloaded.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import platform
 import sys
@@ -19,22 +18,21 @@ from typing import Any
 
 import numpy as np
 import sklearn
+from iris_contract import CLASS_NAMES, CLASSES, FEATURE_NAMES, FEATURES
 from sklearn.datasets import load_iris
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import accuracy_score, classification_report, confusion_matrix
 from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
 
-from model_training import inference, packaging
+from model_training import artifact, inference
 from model_training.forest_export import forest_arrays, npz_bytes
-from model_training.iris_contract import CLASS_NAMES, CLASSES, FEATURE_NAMES, FEATURES
 
-DEFAULT_OUTPUT_DIR = Path("build/model")
+DEFAULT_OUTPUT_DIR = artifact.PATH.parent
 DEFAULT_SEED = 42
 N_ESTIMATORS = 100
 HOLDOUT_FRACTION = 0.2
 CV_FOLDS = 5
 MIN_HOLDOUT_ACCURACY = 0.9
-FOREST_FORMAT = "iris-gateway-forest/1"
 
 
 @dataclass(frozen=True)
@@ -70,14 +68,9 @@ def train(output_dir: Path = DEFAULT_OUTPUT_DIR, seed: int = DEFAULT_SEED) -> Tr
     if metrics["holdout_accuracy"] < MIN_HOLDOUT_ACCURACY:
         raise RuntimeError(f"hold-out accuracy {metrics['holdout_accuracy']:.3f} is under {MIN_HOLDOUT_ACCURACY}")
 
-    payload = packaging.serving_payload(npz_bytes(forest_arrays(estimator)))
-    version = packaging.model_version(payload)
     metadata = {
-        "model_version": version,
         "feature_names": list(FEATURE_NAMES),
         "class_names": list(CLASS_NAMES),
-        "forest_format": FOREST_FORMAT,
-        "forest_file": inference.FOREST_FILE,
         "estimator": {"type": "RandomForestClassifier", "n_estimators": N_ESTIMATORS, "random_state": seed},
         "training": {
             "python": platform.python_version(),
@@ -88,16 +81,14 @@ def train(output_dir: Path = DEFAULT_OUTPUT_DIR, seed: int = DEFAULT_SEED) -> Tr
         },
         "holdout_accuracy": metrics["holdout_accuracy"],
     }
-    archive_bytes = packaging.deterministic_tar_gz(
-        {**payload, inference.METADATA_FILE: packaging.metadata_bytes(metadata)}
-    )
+    built = artifact.build(npz_bytes(forest_arrays(estimator)), metadata)
 
     output_dir.mkdir(parents=True, exist_ok=True)
-    archive = output_dir / packaging.ARCHIVE_NAME
-    archive.write_bytes(archive_bytes)
+    archive = output_dir / artifact.PATH.name
+    archive.write_bytes(built.archive)
     (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
-    (output_dir / "model_card.md").write_text(model_card(metadata, metrics))
-    return TrainingResult(archive, hashlib.sha256(archive_bytes).hexdigest(), version, metrics, estimator)
+    (output_dir / "model_card.md").write_text(model_card(built.model_version, metadata, metrics))
+    return TrainingResult(archive, built.sha256, built.model_version, metrics, estimator)
 
 
 def evaluate(
@@ -129,7 +120,7 @@ def evaluate(
     }
 
 
-def model_card(metadata: dict[str, Any], metrics: dict[str, Any]) -> str:
+def model_card(model_version: str, metadata: dict[str, Any], metrics: dict[str, Any]) -> str:
     feature_rows = "\n".join(
         f"| `{f.name}` | {f.description} | {f.observed_min} - {f.observed_max} |" for f in FEATURES
     )
@@ -142,12 +133,13 @@ def model_card(metadata: dict[str, Any], metrics: dict[str, Any]) -> str:
     training = metadata["training"]
     return f"""# Model card: Iris RandomForest
 
-- **Model version:** `{metadata["model_version"]}`
+- **Model version:** `{model_version}`
 - **Estimator:** RandomForestClassifier, {N_ESTIMATORS} trees, `random_state={metadata["estimator"]["random_state"]}`
 - **Data:** the Iris data set bundled with scikit-learn; stratified hold-out of {training["holdout_samples"]} samples,
   {training["train_samples"]} for training.
 - **Trained with:** Python {training["python"]}, numpy {training["numpy"]}, scikit-learn {training["scikit_learn"]}
-- **Served by:** `code/inference.py` (numpy only) from `{metadata["forest_file"]}`; no pickle is loaded.
+- **Served by:** `{artifact.CODE_DIR}/{artifact.SERVING_PROGRAM}` (numpy only) from `{inference.FOREST_FILE}`;
+  no pickle is loaded.
 
 ## Inputs (in this order)
 

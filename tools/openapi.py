@@ -8,32 +8,33 @@ request schema is added here from the same pydantic model that validates request
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-FUNCTION_DIR = Path(__file__).resolve().parent.parent / "functions" / "predict"
+from aws_lambda_powertools.event_handler.openapi.models import Server
+
+from functions.predict.app import resolver_for
+from functions.predict.schemas import PredictRequest
+from functions.predict.settings import ANY_ORIGIN, DEFAULT_ENDPOINT_NAME, Settings
+from local_stack import settings as local_settings
+
 DOCUMENT = Path("docs/openapi.json")
 API_VERSION = "1.0.0"
 # Powertools registers these for its own validation, which this API does not use.
 UNUSED_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
+# The document does not depend on the deployment's settings; these are the local stack's.
+LOCAL_API_URL = f"http://{local_settings.DEFAULT_HOST}:{local_settings.DEFAULT_API_PORT}"
+LOCAL_SETTINGS = Settings(endpoint_name=DEFAULT_ENDPOINT_NAME, allowed_origins=(ANY_ORIGIN,))
 
 
 def openapi_document() -> dict[str, Any]:
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    if str(FUNCTION_DIR) not in sys.path:
-        sys.path.insert(0, str(FUNCTION_DIR))
-    import app
-    from aws_lambda_powertools.event_handler.openapi.models import Server
-    from models import PredictRequest
-
     document = json.loads(
-        app.app.get_openapi_json_schema(
+        resolver_for(LOCAL_SETTINGS).get_openapi_json_schema(
             title="iris-gateway",
             version=API_VERSION,
             description="A REST facade for the Iris RandomForest served by a SageMaker endpoint.",
-            servers=[Server(url="http://127.0.0.1:3000", description="the local stack (make run)")],
+            servers=[Server(url=LOCAL_API_URL, description="the local stack (make run)")],
         )
     )
     schemas = document.setdefault("components", {}).setdefault("schemas", {})

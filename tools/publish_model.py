@@ -1,6 +1,6 @@
 """make publish-model: upload model.tar.gz to S3 under its content hash and print its URI.
 
-    python -m tools.publish_model [--artifact build/model/model.tar.gz] [--bucket NAME]
+    python -m tools.publish_model [--artifact PATH] [--bucket NAME]
 
 The key is ``models/<sha256 of the tarball>/model.tar.gz``: immutable, so publishing the same
 artifact twice uploads nothing, and a deployed URI always means the same bytes. The object is
@@ -25,8 +25,10 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-DEFAULT_ARTIFACT = Path("build/model/model.tar.gz")
-PUBLISHED_URI_FILE = Path("build/model/published-uri.txt")
+from model_training import artifact
+
+# Where the last published URI is kept, for `make deploy`.
+PUBLISHED_URI_FILE = artifact.PATH.with_name("published-uri.txt")
 KEY_PREFIX = "models"
 
 
@@ -37,15 +39,15 @@ class Published:
 
 
 def artifact_key(artifact_bytes: bytes) -> str:
-    return f"{KEY_PREFIX}/{hashlib.sha256(artifact_bytes).hexdigest()}/model.tar.gz"
+    return f"{KEY_PREFIX}/{hashlib.sha256(artifact_bytes).hexdigest()}/{artifact.PATH.name}"
 
 
 def project_bucket_name(account: str, region: str) -> str:
     return f"iris-gateway-models-{account}-{region}"
 
 
-def publish(artifact: Path, bucket: str, s3: Any) -> Published:
-    artifact_bytes = artifact.read_bytes()
+def publish(archive: Path, bucket: str, s3: Any) -> Published:
+    artifact_bytes = archive.read_bytes()
     key = artifact_key(artifact_bytes)
     uri = f"s3://{bucket}/{key}"
     if _exists(s3, bucket, key):
@@ -129,7 +131,7 @@ def _bucket_exists(s3: Any, bucket: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--artifact", type=Path, default=DEFAULT_ARTIFACT)
+    parser.add_argument("--artifact", type=Path, default=artifact.PATH)
     parser.add_argument("--bucket", default=os.environ.get("MODEL_BUCKET"))
     args = parser.parse_args(argv)
     session = boto3.session.Session()

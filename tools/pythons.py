@@ -1,9 +1,15 @@
-"""Finds a given Python interpreter on this machine: on PATH, or installed by pyenv."""
+"""Finds a given Python interpreter on this machine: on PATH, or installed by pyenv.
+
+    python3 -m tools.pythons 3.13    # prints its path, or exits 1
+
+Standard library only: the Makefile asks it before any virtual environment exists.
+"""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 
@@ -14,3 +20,10 @@ def find_python(version: str) -> str | None:
         return found
     candidates = sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"))
     return str(candidates[-1]) if candidates else None
+
+
+if __name__ == "__main__":
+    path = find_python(sys.argv[1])
+    if path:
+        print(path)
+    raise SystemExit(0 if path else 1)

@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from model_training.iris_contract import CLASS_NAMES, GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
+from iris_contract import CLASS_NAMES, GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
 
 DEFAULT_URL = "http://127.0.0.1:3000/predict"
 TIMEOUT_SECONDS = 30

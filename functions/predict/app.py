@@ -2,39 +2,37 @@
 
 The handler stays thin: parse the request, ask the endpoint, pass its JSON through. Everything
 that can go wrong is an ``errors.ApiError`` turned into one JSON shape by ``api_error`` below.
+
+Routes live on a module-level ``Router``; the resolver that serves them is built from the
+function's settings on first use, because Powertools fixes CORS when routes are registered.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from http import HTTPStatus
 from typing import Any
 
-import endpoint_client
-import errors
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from iris_contract import CLASS_NAMES
-from models import ErrorResponse, HealthResponse, PredictResponse
-from observability import count_endpoint_error, count_scored, logger, metrics, tracer
-from parsing import parse_predict_request
-from settings import get_settings
 
-settings = get_settings()
-ANY_ORIGIN = ("*",)
+from . import endpoint_client, errors
+from .observability import count_endpoint_error, count_scored, logger, metrics, tracer
+from .parsing import parse_predict_request
+from .schemas import ErrorResponse, HealthResponse, PredictResponse
+from .settings import Settings, get_settings
+
 # The routes this API serves, for telling a wrong method (405) from an unknown path (404).
 # tests/unit/test_openapi.py checks this table against the routes declared below.
 ROUTE_METHODS = {"/predict": ("POST",), "/health": ("GET",)}
+EXPOSED_HEADERS = ["X-Request-Id", "Retry-After"]
+PREFLIGHT_MAX_AGE_SECONDS = 600
 
-app = APIGatewayRestResolver(
-    cors=CORSConfig(
-        allow_origin=settings.allowed_origins[0],
-        extra_origins=list(settings.allowed_origins[1:]),
-        expose_headers=["X-Request-Id", "Retry-After"],
-        max_age=600,
-    )
-)
+router = Router()
 
 
 def _error_responses() -> dict[int, Any]:
@@ -53,7 +51,7 @@ def _error_responses() -> dict[int, Any]:
     }
 
 
-@app.post(
+@router.post(
     "/predict",
     summary="Classify Iris flowers",
     description="Rows of measurements in, the endpoint's predictions and class probabilities out.",
@@ -64,9 +62,9 @@ def _error_responses() -> dict[int, Any]:
     },
 )
 def predict() -> Response[PredictResponse]:
-    request = parse_predict_request(app.current_event)
+    request = parse_predict_request(router.current_event)
     rows = request.rows()
-    prediction = endpoint_client.predict(settings.endpoint_name, rows, _request_id())
+    prediction = endpoint_client.score(get_settings().endpoint_name, rows, _request_id())
     count_scored(len(rows), prediction.predictions, CLASS_NAMES)
     return Response(
         status_code=HTTPStatus.OK,
@@ -76,26 +74,25 @@ def predict() -> Response[PredictResponse]:
     )
 
 
-@app.get(
+@router.get(
     "/health",
     summary="Liveness of the API (does not call the endpoint)",
     operation_id="health",
     responses={200: {"description": "Healthy", "content": {"application/json": {"model": HealthResponse}}}},
 )
 def health() -> dict[str, str]:
-    return HealthResponse(status="ok", endpoint=settings.endpoint_name).model_dump()
+    return HealthResponse(status="ok", endpoint=get_settings().endpoint_name).model_dump()
 
 
-@app.not_found
 def route_not_found(_: NotFoundError) -> Response:
-    event = app.current_event
+    event = router.current_event
     allowed = ROUTE_METHODS.get(event.path)
     if allowed:
         return api_error(errors.method_not_allowed(event.http_method, event.path, [*allowed, "OPTIONS"]))
     return api_error(errors.not_found(event.path))
 
 
-@app.exception_handler(errors.ApiError)
+@router.exception_handler(errors.ApiError)
 def api_error(error: errors.ApiError) -> Response:
     if error.endpoint_error_kind:
         count_endpoint_error(error.endpoint_error_kind)
@@ -110,7 +107,7 @@ def api_error(error: errors.ApiError) -> Response:
     )
 
 
-@app.exception_handler(Exception)
+@router.exception_handler(Exception)
 def unexpected_error(error: Exception) -> Response:
     # A bug of ours: log it whole, answer without internals.
     logger.exception("unhandled error", extra={"error_type": type(error).__name__})
@@ -118,15 +115,32 @@ def unexpected_error(error: Exception) -> Response:
 
 
 def _request_id() -> str:
-    return app.current_event.request_context.request_id or ""
+    return router.current_event.request_context.request_id or ""
+
+
+@cache
+def resolver_for(settings: Settings) -> APIGatewayRestResolver:
+    """The API for these settings: CORS from the allowed origins, then the routes above."""
+    resolver = APIGatewayRestResolver(
+        cors=CORSConfig(
+            allow_origin=settings.allowed_origins[0],
+            extra_origins=list(settings.allowed_origins[1:]),
+            expose_headers=EXPOSED_HEADERS,
+            max_age=PREFLIGHT_MAX_AGE_SECONDS,
+        )
+    )
+    resolver.include_router(router)
+    resolver.not_found(route_not_found)
+    return resolver
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = app.resolve(event, context)
-    if settings.allowed_origins != ANY_ORIGIN:
+    settings = get_settings()
+    response = resolver_for(settings).resolve(event, context)
+    if not settings.allows_any_origin:
         # The allowed origin is echoed per request, so caches must key on Origin.
         response.setdefault("multiValueHeaders", {})["Vary"] = ["Origin"]
     return response

@@ -1,21 +1,24 @@
 """The one place that talks to SageMaker Runtime, and turns its failures into API errors.
 
-The client is created once per Lambda container, at import (during init, off the request path).
-Tests swap ``runtime_client`` or wrap it in botocore's Stubber.
+The client is created once per Lambda container, on first use, so nothing reads the AWS
+configuration at import. Tests wrap ``runtime_client()`` in botocore's Stubber, or swap it.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import boto3
-import errors
+from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError, ReadTimeoutError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
-from observability import logger
+
+from . import errors
+from .observability import logger
 
 JSON = "application/json"
 
@@ -51,7 +54,10 @@ CONFIGURATION_CODES = {
     "MissingAuthenticationTokenException",
 }
 
-runtime_client = boto3.client("sagemaker-runtime", config=CLIENT_CONFIG)
+
+@cache
+def runtime_client() -> BaseClient:
+    return boto3.client("sagemaker-runtime", config=CLIENT_CONFIG)
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,10 @@ class Prediction:
     predictions: list[int]
 
 
-def predict(endpoint_name: str, rows: list[list[float]], request_id: str) -> Prediction:
+def score(endpoint_name: str, rows: list[list[float]], request_id: str) -> Prediction:
+    """The endpoint's answer for these rows, checked against the model contract."""
     try:
-        response = runtime_client.invoke_endpoint(
+        response = runtime_client().invoke_endpoint(
             EndpointName=endpoint_name,
             ContentType=JSON,
             Accept=JSON,

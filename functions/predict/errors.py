@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
-from models import ErrorDetail
+from .schemas import ErrorDetail
 
 RETRY_AFTER_SECONDS = 2
 

@@ -11,11 +11,12 @@ import binascii
 import json
 from typing import NoReturn
 
-import errors
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
-from limits import MAX_BODY_BYTES, MAX_REPORTED_ERRORS
-from models import PredictRequest, describe_validation_error
 from pydantic import ValidationError
+
+from . import errors
+from .limits import MAX_BODY_BYTES, MAX_REPORTED_ERRORS
+from .schemas import PredictRequest, describe_validation_error
 
 JSON_MEDIA_TYPE = "application/json"
 UTF8_CHARSETS = {"utf-8", "utf8"}

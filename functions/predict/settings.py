@@ -1,4 +1,8 @@
-"""The function's configuration, read from its environment once per container."""
+"""The function's configuration, read from its environment once per container, on first use.
+
+Nothing reads the environment at import, so tests configure the function the way Lambda does
+(environment variables) and call ``get_settings.cache_clear()`` between configurations.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,25 @@ import os
 from dataclasses import dataclass
 from functools import cache
 
+ANY_ORIGIN = "*"
+# The template's EndpointName default, for local runs that set no ENDPOINT_NAME.
+DEFAULT_ENDPOINT_NAME = "iris-endpoint"
+
 
 @dataclass(frozen=True)
 class Settings:
     endpoint_name: str
     allowed_origins: tuple[str, ...]
 
+    @property
+    def allows_any_origin(self) -> bool:
+        return self.allowed_origins == (ANY_ORIGIN,)
+
 
 @cache
 def get_settings() -> Settings:
-    origins = tuple(o.strip() for o in os.environ.get("ALLOWED_ORIGINS", "*").split(",") if o.strip())
+    origins = tuple(o.strip() for o in os.environ.get("ALLOWED_ORIGINS", ANY_ORIGIN).split(",") if o.strip())
     return Settings(
-        endpoint_name=os.environ.get("ENDPOINT_NAME", "iris-endpoint"),
-        allowed_origins=origins or ("*",),
+        endpoint_name=os.environ.get("ENDPOINT_NAME", DEFAULT_ENDPOINT_NAME),
+        allowed_origins=origins or (ANY_ORIGIN,),
     )

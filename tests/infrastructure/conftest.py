@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import copy
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 from samtranslator.translator.transform import transform
-from samtranslator.yaml_helper import yaml_parse
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
-MODEL_URI = "s3://iris-gateway-models-123456789012/models/0123abcd/model.tar.gz"
+from tests.helpers import source_template
 
 
 class NoManagedPolicies:
@@ -20,10 +17,6 @@ class NoManagedPolicies:
 
     def load(self) -> dict[str, str]:
         return {}
-
-
-def source_template() -> dict[str, Any]:
-    return yaml_parse(TEMPLATE.read_text())
 
 
 class Deployment:

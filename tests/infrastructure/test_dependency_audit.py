@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.infrastructure.conftest import TEMPLATE
+from tests.helpers import TEMPLATE
 
 pytestmark = pytest.mark.infrastructure
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.infrastructure.conftest import TEMPLATE
+from tests.helpers import TEMPLATE
 from tools.sam_cli import SAM, python313_dir, sam_environment
 
 pytestmark = pytest.mark.infrastructure
@@ -47,9 +47,12 @@ def test_sam_build_packages_the_function_small_and_self_contained(tmp_path):
     assert completed.returncode == 0, completed.stdout + completed.stderr
     built = tmp_path / "build" / "PredictFunction"
     names = {path.name for path in built.iterdir()}
-    assert {"app.py", "endpoint_client.py", "models.py", "iris_contract.py"} <= names
-    # The symlinked contract arrives as a real file; nothing from the layer or runtime is bundled.
-    assert not (built / "iris_contract.py").is_symlink()
+    assert {"app.py", "endpoint_client.py", "schemas.py"} <= {path.name for path in (built / "predict").iterdir()}
+    # The contract arrives as a real file with the contract's own bytes; nothing from the layer or runtime.
+    contract = built / "iris_contract.py"
+    assert contract.is_file()
+    assert not contract.is_symlink()
+    assert contract.read_bytes() == (ROOT / "contract" / "iris_contract.py").read_bytes()
     assert not names & {"boto3", "botocore", "pydantic", "aws_lambda_powertools"}
     package = tmp_path / "function.zip"
     with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.infrastructure.conftest import TEMPLATE, source_template
+from tests.helpers import TEMPLATE, source_template
 
 pytestmark = pytest.mark.infrastructure
 

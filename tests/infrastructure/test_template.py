@@ -8,16 +8,16 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-import endpoint_client
 import pytest
 
-from local_stack.api_gateway import load_routes
-from tests.infrastructure.conftest import MODEL_URI, TEMPLATE, source_template
+from functions.predict import endpoint_client
+from local_stack.cloudformation import load_rest_api
+from tests.helpers import MODEL_URI, TEMPLATE, source_template
 
 pytestmark = pytest.mark.infrastructure
 
 ROOT = Path(__file__).resolve().parents[2]
-REGISTRIES = json.loads((ROOT / "infrastructure" / "sklearn_image_registries.json").read_text())
+REGISTRIES = json.loads((Path(__file__).parent / "data" / "sklearn_image_registries.json").read_text())
 NEW_ENDPOINT = {"ModelDataUrl": MODEL_URI}
 SAGEMAKER_TYPES = {
     "AWS::SageMaker::Model",
@@ -303,4 +303,4 @@ def test_the_local_api_serves_the_templates_routes(deploy):
         if method != "parameters"
     }
 
-    assert {(route.path, route.method) for route in load_routes(TEMPLATE)} == documented
+    assert {(route.path, route.method) for route in load_rest_api(TEMPLATE).routes} == documented

@@ -8,17 +8,15 @@ import socket
 import time
 from contextlib import closing
 
-import endpoint_client
 import pytest
 
-from local_stack.container import ServingContainer
-from local_stack.endpoint import SageMakerRuntime
-from local_stack.serving import base_url, serve_in_background
+from functions.predict import endpoint_client
+from local_stack.http_server import base_url, serve_in_background
+from local_stack.sagemaker_container import ServingContainer
+from local_stack.sagemaker_runtime import SageMakerRuntime
 from local_stack.settings import DEFAULT_ENDPOINT_NAME
-from tests.conftest import ALLOWED_ORIGIN
-from tests.integration.conftest import handler_client
+from tests.helpers import ALLOWED_ORIGIN, predict
 from tests.integration.faults import FAULTS, Fault, FaultInjector
-from tests.integration.test_local_api import predict
 
 pytestmark = pytest.mark.integration
 
@@ -67,7 +65,7 @@ def report_worst_case():
 
 def _timed(stack, name):
     started = time.perf_counter()
-    status, headers, body = predict(stack)
+    status, headers, body = predict(stack.api_url)
     WORST_CASE[name] = time.perf_counter() - started
     return status, headers, body
 
@@ -83,8 +81,8 @@ def _assert_documented_error(name, status, headers, body):
 
 
 @pytest.mark.parametrize("name", [n for n in FAULTS if n != "slow"])
-def test_endpoint_fault(stack, injector, monkeypatch, name):
-    monkeypatch.setattr(endpoint_client, "runtime_client", handler_client(injector.url))
+def test_endpoint_fault(stack, injector, point_function_at, monkeypatch, name):
+    point_function_at(injector.url)
     monkeypatch.setattr(injector, "fault", FAULTS[name])
 
     status, headers, body = _timed(stack, name)
@@ -93,8 +91,8 @@ def test_endpoint_fault(stack, injector, monkeypatch, name):
     assert WORST_CASE[name] < endpoint_client.WORST_CASE_SECONDS
 
 
-def test_endpoint_slower_than_the_read_timeout(stack, injector, monkeypatch):
-    monkeypatch.setattr(endpoint_client, "runtime_client", handler_client(injector.url, read_timeout=SLOW_READ_TIMEOUT))
+def test_endpoint_slower_than_the_read_timeout(stack, injector, point_function_at, monkeypatch):
+    point_function_at(injector.url, read_timeout=SLOW_READ_TIMEOUT)
     monkeypatch.setattr(injector, "fault", FAULTS["slow"])
 
     status, headers, body = _timed(stack, "slow")
@@ -104,10 +102,10 @@ def test_endpoint_slower_than_the_read_timeout(stack, injector, monkeypatch):
     assert WORST_CASE["slow"] < attempts * SLOW_READ_TIMEOUT + endpoint_client.MAX_BACKOFF_SECONDS + 0.5
 
 
-def test_endpoint_slower_than_the_production_read_timeout(stack, injector, monkeypatch):
+def test_endpoint_slower_than_the_production_read_timeout(stack, injector, point_function_at, monkeypatch):
     # The real client settings, once: the longest a caller can ever wait on a hung endpoint.
     slower = endpoint_client.READ_TIMEOUT_SECONDS + 1
-    monkeypatch.setattr(endpoint_client, "runtime_client", handler_client(injector.url))
+    point_function_at(injector.url)
     monkeypatch.setattr(injector, "fault", Fault(200, None, b"{}", delay_seconds=slower))
 
     status, headers, body = _timed(stack, "slow_production_timeouts")
@@ -116,11 +114,11 @@ def test_endpoint_slower_than_the_production_read_timeout(stack, injector, monke
     assert WORST_CASE["slow_production_timeouts"] < endpoint_client.WORST_CASE_SECONDS
 
 
-def test_endpoint_refusing_connections(stack, monkeypatch):
+def test_endpoint_refusing_connections(stack, point_function_at):
     with closing(socket.socket()) as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    monkeypatch.setattr(endpoint_client, "runtime_client", handler_client(f"http://127.0.0.1:{port}"))
+    point_function_at(f"http://127.0.0.1:{port}")
 
     status, headers, body = _timed(stack, "refused")
 
@@ -134,8 +132,8 @@ class RaisingModel:
         raise RuntimeError("disk full at /opt/ml/model")
 
 
-def test_model_code_raising(stack, injector, monkeypatch):
-    monkeypatch.setattr(endpoint_client, "runtime_client", handler_client(injector.url))
+def test_model_code_raising(stack, injector, point_function_at, monkeypatch):
+    point_function_at(injector.url)
     monkeypatch.setattr(injector.app, "endpoints", {DEFAULT_ENDPOINT_NAME: RaisingModel()})
 
     status, headers, body = _timed(stack, "model_code_raising")
@@ -144,8 +142,8 @@ def test_model_code_raising(stack, injector, monkeypatch):
     assert "disk full" not in json.dumps(body)
 
 
-def test_unknown_endpoint_name(stack, injector, monkeypatch):
-    monkeypatch.setattr(endpoint_client, "runtime_client", handler_client(injector.url))
+def test_unknown_endpoint_name(stack, injector, point_function_at, monkeypatch):
+    point_function_at(injector.url)
     monkeypatch.setattr(injector.app, "endpoints", {})
 
     status, headers, body = _timed(stack, "unknown_endpoint")

@@ -5,37 +5,18 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 import pytest
+from iris_contract import GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
 
-from local_stack.api_gateway import load_routes
+from local_stack import settings
+from local_stack.cloudformation import load_rest_api
 from local_stack.settings import DEFAULT_ENDPOINT_NAME
-from model_training.iris_contract import GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
-from tests.conftest import ALLOWED_ORIGIN
+from tests.helpers import ALLOWED_ORIGIN, GUIDE_CURL_BODY, http, predict
 
 pytestmark = pytest.mark.integration
-
-GUIDE_CURL_BODY = '{"instances": [[5.1, 3.5, 1.4, 0.2]]}'
-
-
-def http(url: str, method: str = "POST", body: bytes | str | None = None, headers: dict[str, str] | None = None):
-    """(status, headers, parsed body) for one request; HTTP errors are answers too."""
-    data = body.encode() if isinstance(body, str) else body
-    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, answer_headers, payload = response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        status, answer_headers, payload = error.code, error.headers, error.read()
-    return status, answer_headers, json.loads(payload) if payload else None
-
-
-def predict(stack, body: str = GUIDE_CURL_BODY, content_type: str = "application/json"):
-    return http(f"{stack.api_url}/predict", body=body, headers={"Content-Type": content_type, "Origin": ALLOWED_ORIGIN})
 
 
 def test_the_guides_curl_command(stack):
@@ -67,7 +48,7 @@ def test_the_guides_curl_command(stack):
 def test_the_api_passes_the_endpoints_json_through_unchanged(stack, runtime_client):
     body = json.dumps({"instances": GUIDE_EXAMPLE_INSTANCES})
 
-    status, headers, via_api = predict(stack, body)
+    status, headers, via_api = predict(stack.api_url, body)
     direct = runtime_client.invoke_endpoint(
         EndpointName=DEFAULT_ENDPOINT_NAME, ContentType="application/json", Body=body
     )
@@ -80,7 +61,7 @@ def test_the_api_passes_the_endpoints_json_through_unchanged(stack, runtime_clie
 
 def test_the_guides_boto3_code_against_the_local_endpoint(stack, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", stack.endpoint_url)
-    runtime = boto3.client("sagemaker-runtime", region_name="us-east-1")
+    runtime = boto3.client("sagemaker-runtime", region_name=settings.REGION)
 
     response = runtime.invoke_endpoint(
         EndpointName=stack.endpoint_name,
@@ -98,7 +79,7 @@ def test_named_features_through_the_api(stack):
         for r in GUIDE_EXAMPLE_INSTANCES
     ]
 
-    status, _, body = predict(stack, json.dumps({"instances": rows}))
+    status, _, body = predict(stack.api_url, json.dumps({"instances": rows}))
 
     assert status == 200
     assert body["predictions"] == list(GUIDE_EXAMPLE_PREDICTIONS)
@@ -113,7 +94,7 @@ def test_named_features_through_the_api(stack):
     ],
 )
 def test_client_errors_over_http_are_json_with_cors(stack, body, content_type, status):
-    answer_status, headers, answer = predict(stack, body, content_type)
+    answer_status, headers, answer = predict(stack.api_url, body, content_type)
 
     assert answer_status == status
     assert set(answer) == {"message", "errors", "requestId"}
@@ -154,7 +135,7 @@ def test_a_path_no_template_route_covers_is_api_gateways_403_with_the_templates_
 
 
 def test_routes_come_from_the_template():
-    routes = {(route.method, route.path) for route in load_routes()}
+    routes = {(route.method, route.path) for route in load_rest_api().routes}
 
     assert routes == {
         ("POST", "/predict"),
@@ -168,7 +149,7 @@ def test_routes_come_from_the_template():
 def test_concurrent_callers_all_get_their_own_answer(stack):
     def one(index: int) -> tuple[int, int]:
         row = GUIDE_EXAMPLE_INSTANCES[index % 3]
-        status, _, body = predict(stack, json.dumps({"instances": [row]}))
+        status, _, body = predict(stack.api_url, json.dumps({"instances": [row]}))
         return status, body["predictions"][0]
 
     with ThreadPoolExecutor(max_workers=16) as pool:

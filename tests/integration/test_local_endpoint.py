@@ -13,10 +13,10 @@ from pathlib import Path
 
 import boto3
 import pytest
+from iris_contract import CLASS_NAMES, GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
 
-from local_stack.endpoint import MAX_BODY_BYTES, VARIANT_NAME
+from local_stack.sagemaker_runtime import MAX_BODY_BYTES, VARIANT_NAME
 from local_stack.settings import DEFAULT_ENDPOINT_NAME
-from model_training.iris_contract import CLASS_NAMES, GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
 
 pytestmark = pytest.mark.integration
 

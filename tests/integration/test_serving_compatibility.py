@@ -13,9 +13,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from iris_contract import GUIDE_EXAMPLE_INSTANCES
 
 from model_training import inference
-from model_training.iris_contract import GUIDE_EXAMPLE_INSTANCES
 from tools.pythons import find_python
 
 pytestmark = pytest.mark.integration

@@ -7,10 +7,10 @@ import json
 import tarfile
 
 import pytest
+from iris_contract import GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
 
-from local_stack.container import ServingContainer
-from model_training import packaging
-from model_training.iris_contract import GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
+from local_stack.sagemaker_container import ServingContainer
+from model_training import artifact
 
 
 def test_serves_the_artifact_through_the_four_hooks(model_artifact):
@@ -61,7 +61,7 @@ def test_a_bare_string_from_output_fn_is_sent_as_the_accept_type(tmp_path):
         "def predict_fn(data, model): return data.upper()\n"
         "def output_fn(prediction, accept): return prediction.decode()\n"
     )
-    (tmp_path / "echo.tar.gz").write_bytes(packaging.deterministic_tar_gz({"code/inference.py": program.encode()}))
+    (tmp_path / "echo.tar.gz").write_bytes(artifact.deterministic_tar_gz({"code/inference.py": program.encode()}))
     container = ServingContainer(tmp_path / "echo.tar.gz")
     try:
         result = container.invoke(b"abc", "text/plain", "text/plain")

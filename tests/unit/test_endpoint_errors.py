@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 
-import endpoint_client
 import pytest
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 
-from tests.conftest import ALLOWED_ORIGIN, load_event
-from tests.unit.conftest import call, endpoint_answer
+from functions.predict import endpoint_client
+from tests.helpers import ALLOWED_ORIGIN, call, endpoint_answer, load_event
 
 GUIDE_ANSWER = {
     "predictions": [0, 1, 2],
@@ -222,7 +221,7 @@ def test_timeouts_and_retries_are_bounded():
         endpoint_client.READ_TIMEOUT_SECONDS,
     )
     assert config.retries == {"mode": "standard", "total_max_attempts": endpoint_client.MAX_ATTEMPTS}
-    client_config = endpoint_client.runtime_client.meta.config
+    client_config = endpoint_client.runtime_client().meta.config
     assert client_config.read_timeout == endpoint_client.READ_TIMEOUT_SECONDS
     assert client_config.retries["total_max_attempts"] == endpoint_client.MAX_ATTEMPTS
     assert endpoint_client.WORST_CASE_SECONDS < 29

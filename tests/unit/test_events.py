@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from iris_contract import GUIDE_EXAMPLE_PREDICTIONS
 
-from model_training.iris_contract import GUIDE_EXAMPLE_PREDICTIONS
-from tests.conftest import EVENTS, load_event
-from tests.unit.conftest import call, endpoint_answer
+from tests.helpers import EVENTS, call, endpoint_answer, load_event
 
 EXPECTED_STATUS = {
     "health": 200,

@@ -12,14 +12,13 @@ import io
 import json
 from typing import Any
 
-import endpoint_client
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from iris_contract import FEATURE_NAMES
 
-from model_training.iris_contract import FEATURE_NAMES
-from tests.conftest import load_event, with_body, with_header
-from tests.unit.conftest import call
+from functions.predict import endpoint_client
+from tests.helpers import call, load_event, with_body, with_header
 
 EXAMPLES = 400
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

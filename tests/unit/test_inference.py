@@ -6,15 +6,15 @@ import json
 
 import numpy as np
 import pytest
-
-from model_training import inference
-from model_training.iris_contract import (
+from iris_contract import (
     CLASS_NAMES,
     FEATURE_NAMES,
     FEATURES,
     GUIDE_EXAMPLE_INSTANCES,
     GUIDE_EXAMPLE_PREDICTIONS,
 )
+
+from model_training import inference
 
 PARITY_POINTS = 12_000
 
@@ -183,3 +183,28 @@ def test_damaged_forest_is_refused_at_load(model_dir, tmp_path):
 
     with pytest.raises(ValueError, match="damaged"):
         inference.model_fn(str(tmp_path))
+
+
+@pytest.mark.parametrize("recorded", ["iris-gateway-forest/0", None])
+def test_an_artifact_in_another_forest_format_is_refused_saying_what_and_why(model_dir, tmp_path, recorded):
+    # Given the real artifact with its metadata claiming another layout of the arrays (or none)
+    metadata = json.loads((model_dir / inference.METADATA_FILE).read_text())
+    if recorded is None:
+        del metadata["forest_format"]
+    else:
+        metadata["forest_format"] = recorded
+    (tmp_path / inference.METADATA_FILE).write_text(json.dumps(metadata))
+    (tmp_path / inference.FOREST_FILE).write_bytes((model_dir / inference.FOREST_FILE).read_bytes())
+
+    # When the container loads it, Then model_fn refuses, naming what it found and what it reads
+    with pytest.raises(ValueError, match="forest_format") as refused:
+        inference.model_fn(str(tmp_path))
+    assert repr(recorded) in str(refused.value)
+    assert repr(inference.FOREST_FORMAT) in str(refused.value)
+
+
+def test_the_built_artifact_records_the_format_its_serving_code_reads(model_dir):
+    metadata = json.loads((model_dir / inference.METADATA_FILE).read_text())
+
+    assert metadata["forest_format"] == inference.FOREST_FORMAT
+    assert inference.model_fn(str(model_dir))["metadata"]["forest_format"] == metadata["forest_format"]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-import app
-
+from functions.predict import app
 from tools import openapi
 
 
@@ -24,7 +23,8 @@ def test_documented_routes_are_the_405_table():
 
 def test_request_schema_carries_the_limits_and_contract():
     from iris_contract import FEATURE_NAMES, MAX_MEASUREMENT_CM
-    from limits import MAX_INSTANCES
+
+    from functions.predict.limits import MAX_INSTANCES
 
     schemas = json.loads(openapi.rendered())["components"]["schemas"]
     instances = schemas["PredictRequest"]["properties"]["instances"]

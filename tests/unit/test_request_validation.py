@@ -6,11 +6,10 @@ import json
 
 import pytest
 from botocore.stub import ANY
-from limits import MAX_BODY_BYTES, MAX_INSTANCES, MAX_REPORTED_ERRORS
+from iris_contract import FEATURE_NAMES, GUIDE_EXAMPLE_INSTANCES, MAX_MEASUREMENT_CM
 
-from model_training.iris_contract import FEATURE_NAMES, GUIDE_EXAMPLE_INSTANCES, MAX_MEASUREMENT_CM
-from tests.conftest import ALLOWED_ORIGIN, load_event, with_body
-from tests.unit.conftest import call, endpoint_answer
+from functions.predict.limits import MAX_BODY_BYTES, MAX_INSTANCES, MAX_REPORTED_ERRORS
+from tests.helpers import ALLOWED_ORIGIN, call, endpoint_answer, load_event, with_body
 
 FEATURES = ", ".join(FEATURE_NAMES)
 

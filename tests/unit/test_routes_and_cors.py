@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import ALLOWED_ORIGIN, load_event, with_header
-from tests.unit.conftest import call
+from tests.helpers import ALLOWED_ORIGIN, call, load_event, with_header
 
 
 def _request(method: str, path: str, origin: str | None = ALLOWED_ORIGIN) -> dict:

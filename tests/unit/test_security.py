@@ -8,13 +8,12 @@ import pickle
 from pathlib import Path
 
 import numpy as np
-import parsing
 import pytest
 
-from local_stack.container import ServingContainer
+from functions.predict import parsing
+from local_stack.sagemaker_container import ServingContainer
 from model_training import inference
-from tests.conftest import load_event, with_body
-from tests.unit.conftest import call
+from tests.helpers import call, load_event, with_body
 
 UNSAFE_MODULES = {"pickle", "cPickle", "joblib", "dill", "cloudpickle", "marshal", "shelve", "sklearn"}
 

@@ -7,9 +7,9 @@ import tarfile
 from pathlib import Path
 
 import numpy as np
+from iris_contract import CLASS_NAMES, FEATURE_NAMES
 
-from model_training import inference, packaging, train
-from model_training.iris_contract import CLASS_NAMES, FEATURE_NAMES
+from model_training import artifact, inference, train
 
 
 def _members(archive: Path) -> dict[str, tarfile.TarInfo]:
@@ -94,7 +94,7 @@ def test_metadata_records_contract_version_and_libraries(trained):
         "forest.npz": _read(trained.archive, "forest.npz"),
         "code/inference.py": _read(trained.archive, "code/inference.py"),
     }
-    assert metadata["model_version"] == packaging.model_version(payload) == trained.model_version
+    assert metadata["model_version"] == artifact.model_version(payload) == trained.model_version
 
 
 def test_forest_loads_without_pickle(trained):
@@ -106,8 +106,8 @@ def test_forest_loads_without_pickle(trained):
 def test_tarball_is_gzip_that_tar_reads_back(tmp_path):
     files = {"b.txt": b"two", "a/one.txt": b"one"}
 
-    data = packaging.deterministic_tar_gz(files)
+    data = artifact.deterministic_tar_gz(files)
 
     (tmp_path / "x.tar.gz").write_bytes(data)
     assert _read(tmp_path / "x.tar.gz", "a/one.txt") == b"one"
-    assert packaging.deterministic_tar_gz(dict(reversed(list(files.items())))) == data
+    assert artifact.deterministic_tar_gz(dict(reversed(list(files.items())))) == data

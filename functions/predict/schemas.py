@@ -1,4 +1,4 @@
-"""Request and response models of the /predict API, and how validation errors are worded."""
+"""Request and response schemas of the /predict API (pydantic), and how validation errors are worded."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import json
 from typing import Annotated, Any
 
 from iris_contract import FEATURE_NAMES, MAX_MEASUREMENT_CM
-from limits import MAX_INSTANCES
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_model
 from pydantic_core import ErrorDetails
+
+from .limits import MAX_INSTANCES
 
 FEATURE_LIST = ", ".join(FEATURE_NAMES)
 

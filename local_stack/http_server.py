@@ -1,4 +1,4 @@
-"""Runs a WSGI app on Werkzeug's threaded server, in the foreground or in a background thread."""
+"""HTTP plumbing shared by the local services: a WSGI app on Werkzeug's threaded server, and JSON log lines."""
 
 from __future__ import annotations
 

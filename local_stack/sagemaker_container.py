@@ -12,12 +12,13 @@ import importlib.util
 import os
 import shutil
 import sys
-import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from model_training import artifact as model_artifact
 
 CONTAINER_MODEL_DIR = "/opt/ml/model"
 DEFAULT_PROGRAM = "inference.py"
@@ -37,9 +38,7 @@ class ServingContainer:
         self.artifact = artifact
         self.model_dir = Path(tempfile.mkdtemp(prefix="iris-model-"))
         try:
-            with tarfile.open(artifact, "r:gz") as archive:
-                # The "data" filter refuses absolute paths, links out of the folder and device files.
-                archive.extractall(self.model_dir, filter="data")
+            model_artifact.unpack(artifact, self.model_dir)
             program = program or os.environ.get("SAGEMAKER_PROGRAM", DEFAULT_PROGRAM)
             submit_directory = submit_directory or os.environ.get(
                 "SAGEMAKER_SUBMIT_DIRECTORY", DEFAULT_SUBMIT_DIRECTORY

@@ -1,9 +1,10 @@
 """The model contract: features, classes and their order, as the operator guide defines them.
 
 This is the one place they are written down. Training writes them into the artifact's metadata
-(which is what the serving code reads), and the Lambda imports this same file through the symlink
-``functions/predict/iris_contract.py`` (``sam build`` copies the file a symlink points to).
-Standard library only, because it ships inside the Lambda package.
+(which is what the serving code reads); the function, the local stack, the tools and the tests
+import this module as the ``iris-contract`` distribution (``contract/pyproject.toml``), which
+``sam build`` installs into the function's package. Standard library only, because it
+ships inside the Lambda package.
 """
 
 from __future__ import annotations

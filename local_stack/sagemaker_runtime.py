@@ -1,6 +1,6 @@
 """A local SageMaker Runtime: InvokeEndpoint over HTTP, as botocore and the AWS CLI speak it.
 
-    python -m local_stack.endpoint [--model build/model/model.tar.gz] [--port 8080] [--endpoint-name iris-endpoint]
+    python -m local_stack.sagemaker_runtime [--model PATH] [--port 8080] [--endpoint-name iris-endpoint]
 
 Point any client at it by URL alone: ``boto3.client("sagemaker-runtime", endpoint_url=...)``,
 ``AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=...``, or ``aws sagemaker-runtime invoke-endpoint --endpoint-url ...``.
@@ -37,15 +37,14 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from local_stack import settings
-from local_stack.container import ServingContainer
-from local_stack.serving import build_server, log_event
+from local_stack.http_server import build_server, log_event
+from local_stack.sagemaker_container import ServingContainer
 
 MAX_BODY_BYTES = 6 * 1024 * 1024
 MAX_CUSTOM_ATTRIBUTES_LENGTH = 1024
 ENDPOINT_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 ENDPOINT_NAME_MAX_LENGTH = 63
 VARIANT_NAME = "primary"
-LOCAL_ACCOUNT = "000000000000"
 SIGV4_PREFIX = "AWS4-HMAC-SHA256"
 COMPONENT = "local-endpoint"
 
@@ -65,7 +64,7 @@ class SageMakerRuntime:
     """A WSGI app serving InvokeEndpoint for the endpoints it is given, by name."""
 
     endpoints: dict[str, ServingContainer]
-    region: str = settings.DEFAULT_REGION
+    region: str = settings.REGION
     url_map: Map = field(
         default_factory=lambda: Map(
             [
@@ -129,7 +128,7 @@ class SageMakerRuntime:
                 f"and have length less than or equal to {ENDPOINT_NAME_MAX_LENGTH}",
             )
         if name not in self.endpoints:
-            raise ServiceError("ValidationError", 400, f"Endpoint {name} of account {LOCAL_ACCOUNT} not found.")
+            raise ServiceError("ValidationError", 400, f"Endpoint {name} of account {settings.ACCOUNT} not found.")
         return self.endpoints[name]
 
     def model_error(self, endpoint_name: str, error: Exception) -> ServiceError:
@@ -145,7 +144,7 @@ class SageMakerRuntime:
             {
                 "OriginalStatusCode": original_status,
                 "OriginalMessage": original_message,
-                "LogStreamArn": f"arn:aws:logs:{self.region}:{LOCAL_ACCOUNT}:log-group:{log_group}",
+                "LogStreamArn": f"arn:aws:logs:{self.region}:{settings.ACCOUNT}:log-group:{log_group}",
             },
         )
 

@@ -1,1 +1,0 @@
-../../model_training/iris_contract.py

@@ -1,0 +1,129 @@
+"""Reads template.yaml for the local stack: the REST API's routes, the functions they invoke, and
+the answers API Gateway gives by itself. The template is parsed once.
+
+Intrinsic functions (``!Ref``, ``!Sub``, ``!If``, ...) are kept as ``{name: argument}``: the
+local stack uses only literal settings, and supplies the values a deployment would resolve.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TEMPLATE = Path("template.yaml")
+# Lambda's own defaults for a function that does not set them.
+DEFAULT_TIMEOUT_SECONDS = 3
+DEFAULT_MEMORY_MB = 128
+
+OPENAPI_METHODS = {"get", "put", "post", "delete", "options", "head", "patch"}
+ANY_METHOD = "x-amazon-apigateway-any-method"
+FUNCTION_IN_URI = re.compile(r"\$\{(\w+)\.Arn\}")
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """A SafeLoader that reads CloudFormation's short-form tags as ``{name: argument}``."""
+
+
+_CloudFormationLoader.add_multi_constructor(
+    "!",
+    lambda loader, suffix, node: {
+        suffix: (
+            loader.construct_scalar(node)
+            if isinstance(node, yaml.ScalarNode)
+            else loader.construct_sequence(node)
+            if isinstance(node, yaml.SequenceNode)
+            else loader.construct_mapping(node)
+        )
+    },
+)
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """An AWS::Serverless::Function with the Globals applied."""
+
+    logical_id: str
+    code_uri: Path
+    handler: str
+    runtime: str
+    timeout_seconds: int
+    memory_mb: int
+    # Only the variables with literal values; the others are the deployment's to resolve.
+    environment: dict[str, str]
+    declared_environment: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    path: str  # an OpenAPI path, e.g. /predict or /{proxy+}
+    method: str  # upper case, or ANY
+    function: str  # the logical id of the function the integration invokes
+
+    @property
+    def is_greedy(self) -> bool:
+        return "+}" in self.path
+
+    def match(self, path: str) -> dict[str, str] | None:
+        """The path parameters when ``path`` is this resource, else None."""
+        regex = re.sub(r"\{(\w+)\+\}", r"(?P<\1>.+)", self.path)
+        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex)
+        found = re.fullmatch(regex, path)
+        return found.groupdict() if found else None
+
+
+@dataclass(frozen=True)
+class RestApiSpec:
+    routes: tuple[ApiRoute, ...]
+    functions: dict[str, FunctionSpec]
+    # x-amazon-apigateway-gateway-responses: DEFAULT_4XX's application/json template, if any.
+    default_4xx_template: str | None
+
+
+def load_rest_api(template: Path = TEMPLATE) -> RestApiSpec:
+    """Every method of the REST API's OpenAPI body, and the functions its integrations invoke."""
+    document = yaml.load(template.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
+    resources: dict[str, Any] = document.get("Resources", {})
+    globals_ = document.get("Globals", {}).get("Function", {})
+    apis = [r for r in resources.values() if r.get("Type") == "AWS::Serverless::Api"]
+    if len(apis) != 1:
+        raise ValueError(f"{template} should have one AWS::Serverless::Api, it has {len(apis)}")
+    body = apis[0]["Properties"]["DefinitionBody"]
+    routes = tuple(
+        ApiRoute(path, "ANY" if method == ANY_METHOD else method.upper(), _integrated_function(operation))
+        for path, methods in body["paths"].items()
+        for method, operation in methods.items()
+        if method in OPENAPI_METHODS or method == ANY_METHOD
+    )
+    functions = {
+        name: _function_spec(name, {**globals_, **resources[name]["Properties"]})
+        for name in sorted({route.function for route in routes})
+    }
+    default_4xx = body.get("x-amazon-apigateway-gateway-responses", {}).get("DEFAULT_4XX")
+    return RestApiSpec(routes, functions, default_4xx["responseTemplates"]["application/json"] if default_4xx else None)
+
+
+def _function_spec(logical_id: str, properties: dict[str, Any]) -> FunctionSpec:
+    variables: dict[str, Any] = properties.get("Environment", {}).get("Variables", {})
+    return FunctionSpec(
+        logical_id=logical_id,
+        code_uri=Path(properties["CodeUri"]),
+        handler=properties["Handler"],
+        runtime=properties["Runtime"],
+        timeout_seconds=int(properties.get("Timeout", DEFAULT_TIMEOUT_SECONDS)),
+        memory_mb=int(properties.get("MemorySize", DEFAULT_MEMORY_MB)),
+        environment={name: str(value) for name, value in variables.items() if isinstance(value, str | int | float)},
+        declared_environment=frozenset(variables),
+    )
+
+
+def _integrated_function(operation: dict[str, Any]) -> str:
+    """The logical id in the integration's uri, e.g. !Sub ...functions/${PredictFunction.Arn}/invocations."""
+    uri = operation["x-amazon-apigateway-integration"]["uri"]
+    found = FUNCTION_IN_URI.search(uri["Sub"] if isinstance(uri, dict) else uri)
+    if not found:
+        raise ValueError(f"cannot tell which function {uri!r} invokes")
+    return found.group(1)

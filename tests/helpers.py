@@ -1,0 +1,154 @@
+"""Helpers the test layers share: sample events, calling the handler, and HTTP to the local stack.
+
+Fixtures live in the conftest modules; everything a test imports lives here.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import io
+import json
+import sys
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.response import StreamingBody
+from samtranslator.yaml_helper import yaml_parse
+
+from functions.predict import app, endpoint_client
+from local_stack import settings as local_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = ROOT / "events"
+TEMPLATE = ROOT / "template.yaml"
+# Named origins, so CORS echo and Vary are exercised; the sample events send the first.
+ALLOWED_ORIGIN = "https://app.example.com"
+ALLOWED_ORIGINS = f"{ALLOWED_ORIGIN},https://admin.example.com"
+GUIDE_CURL_BODY = '{"instances": [[5.1, 3.5, 1.4, 0.2]]}'
+MODEL_URI = "s3://iris-gateway-models-123456789012/models/0123abcd/model.tar.gz"
+
+
+# ---------------------------------------------------------------- events (as `sam local invoke -e` uses)
+def load_event(name: str) -> dict[str, Any]:
+    """A sample event from events/, the same files `sam local invoke -e` and `make invoke` use."""
+    return json.loads((EVENTS / f"{name}.json").read_text())
+
+
+def with_body(
+    event: dict[str, Any], body: bytes | str, content_type: str | None = "application/json"
+) -> dict[str, Any]:
+    """The event with another body (base64-encoded when it is not UTF-8, as API Gateway does)."""
+    event = json.loads(json.dumps(event))
+    raw = body.encode() if isinstance(body, str) else body
+    try:
+        event["body"], event["isBase64Encoded"] = raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode(), True
+    return with_header(event, "Content-Type", content_type)
+
+
+def with_header(event: dict[str, Any], name: str, value: str | None) -> dict[str, Any]:
+    """Sets (or with None removes) a header in both places API Gateway puts it."""
+    for headers in (event["headers"], event["multiValueHeaders"]):
+        headers.pop(name, None)
+        if value is not None:
+            headers[name] = value if headers is event["headers"] else [value]
+    return event
+
+
+# ---------------------------------------------------------------- the handler, called directly
+@dataclass(frozen=True)
+class FakeLambdaContext:
+    """The attributes Powertools reads from Lambda's context object."""
+
+    function_name: str = "PredictFunction"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:PredictFunction"
+    aws_request_id: str = "a1b2c3d4-0000-4000-8000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 20_000
+
+
+@dataclass
+class HttpAnswer:
+    status: int
+    headers: dict[str, str]  # lower-case names, multi-values joined with ", "
+    body: Any
+
+
+def call(event: dict[str, Any]) -> HttpAnswer:
+    """The handler's answer to one event, as API Gateway would write it out."""
+    result = app.lambda_handler(event, FakeLambdaContext())
+    headers = {name.lower(): str(value) for name, value in (result.get("headers") or {}).items()}
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers[name.lower()] = ", ".join(str(v) for v in values)
+    body = result.get("body")
+    return HttpAnswer(result["statusCode"], headers, json.loads(body) if body else None)
+
+
+def endpoint_answer(document: dict[str, Any] | bytes) -> dict[str, Any]:
+    """An InvokeEndpoint response for botocore's Stubber."""
+    payload = document if isinstance(document, bytes) else json.dumps(document).encode()
+    return {
+        "Body": StreamingBody(io.BytesIO(payload), len(payload)),
+        "ContentType": "application/json",
+        "InvokedProductionVariant": "primary",
+    }
+
+
+class RaisingClient:
+    """Stands in for the client where Stubber cannot: transport errors raised by botocore itself."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        self.calls = 0
+
+    def invoke_endpoint(self, **_: Any) -> dict[str, Any]:
+        self.calls += 1
+        raise self.error
+
+
+# ---------------------------------------------------------------- the local stack, over HTTP
+def http(url: str, method: str = "POST", body: bytes | str | None = None, headers: dict[str, str] | None = None):
+    """(status, headers, parsed body) for one request; HTTP errors are answers too."""
+    data = body.encode() if isinstance(body, str) else body
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, answer_headers, payload = response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        status, answer_headers, payload = error.code, error.headers, error.read()
+    return status, answer_headers, json.loads(payload) if payload else None
+
+
+def predict(api_url: str, body: str = GUIDE_CURL_BODY, content_type: str = "application/json"):
+    """POST /predict from the allowed origin, as a frontend would."""
+    return http(f"{api_url}/predict", body=body, headers={"Content-Type": content_type, "Origin": ALLOWED_ORIGIN})
+
+
+def handler_client(endpoint_url: str, **overrides: float):
+    """A client like the handler's own (same timeouts and retries), aimed at a local endpoint."""
+    config = endpoint_client.CLIENT_CONFIG.merge(Config(**overrides)) if overrides else endpoint_client.CLIENT_CONFIG
+    return boto3.client(
+        "sagemaker-runtime", endpoint_url=endpoint_url, region_name=local_settings.REGION, config=config
+    )
+
+
+def function_module(handler: Any, name: str) -> ModuleType:
+    """A module of the function as the local stack loaded it (``predict.<name>``, from CodeUri)."""
+    package = sys.modules[handler.__module__].__package__
+    return importlib.import_module(f"{package}.{name}")
+
+
+# ---------------------------------------------------------------- the template
+def source_template() -> dict[str, Any]:
+    """template.yaml as SAM reads it (short-form intrinsics become their long form)."""
+    return yaml_parse(TEMPLATE.read_text())
