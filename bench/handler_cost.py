@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.timing import interleaved_medians, microseconds
-from local_stack.cloudformation import load_rest_api
+from local_stack.cloudformation import load_template
 from local_stack.lambda_runtime import LambdaContext
 
 # The function's code folder (CodeUri), the task root Lambda imports the handler from.
@@ -68,7 +68,7 @@ def handler_cost() -> float:
     answer = {"predictions": [0], "probabilities": [[1.0, 0.0, 0.0]], "classes": ["a", "b", "c"], "model_version": "v"}
     canned = CannedEndpoint(json.dumps(answer).encode())
     endpoint_client.runtime_client = lambda: canned
-    (function,) = load_rest_api().functions.values()
+    (function,) = load_template().functions.values()
     context = LambdaContext.for_function(function)
     app.logger.registered_handler.setStream(io.StringIO())
 

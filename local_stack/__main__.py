@@ -1,37 +1,50 @@
 """make run: the local stack on its default ports until Ctrl-C.
 
-    python -m local_stack
+    python -m local_stack [--challenger]
 
 Configuration (environment): LOCAL_HOST, LOCAL_API_PORT, LOCAL_ENDPOINT_PORT, ENDPOINT_NAME,
-ALLOWED_ORIGINS, MODEL_ARTIFACT. See the README.
+ALLOWED_ORIGINS, MODEL_ARTIFACT; with --challenger (make run-ab) also CHALLENGER_ARTIFACT,
+PRIMARY_WEIGHT and CHALLENGER_WEIGHT; DATA_CAPTURE_PERCENT and DATA_CAPTURE_DIR. See the README.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import sys
 import threading
 
 from local_stack import settings
-from local_stack.stack import local_stack
+from local_stack.cloudformation import load_template
+from local_stack.stack import configured_capture, configured_variants, local_stack
 
 
-def main() -> int:
-    artifact = settings.model_artifact()
-    if not artifact.exists():
-        print(f"No model at {artifact}: run `make model` first (make run does it for you).", file=sys.stderr)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--challenger", action="store_true", help="serve a second variant next to the first (A/B)")
+    args = parser.parse_args(argv)
+    defaults = load_template().parameter_defaults
+    variants = configured_variants(settings.model_artifact(), args.challenger, defaults)
+    missing = [variant.artifact for variant in variants if not variant.artifact.exists()]
+    if missing:
+        print(f"No model at {', '.join(map(str, missing))}: run `make model` (and `make challenger`).", file=sys.stderr)
         return 1
+    capture = configured_capture(defaults)
     stop = threading.Event()
     # Explicit handlers: a shell that starts us in the background sets SIGINT to "ignore".
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, lambda *_: stop.set())
-    with local_stack(artifact, allowed_origins=os.environ.get("ALLOWED_ORIGINS")) as stack:
+    with local_stack(variants=variants, capture=capture, allowed_origins=os.environ.get("ALLOWED_ORIGINS")) as stack:
+        split = ", ".join(f"{variant.name} (weight {variant.weight:g})" for variant in stack.variants)
+        captured = f"{capture.sampling_percentage}% into {capture.root}/" if capture else "off (DATA_CAPTURE_PERCENT)"
         print(
             f"""
 iris-gateway local stack is up.
   API (local API Gateway):         {stack.api_url}   routes from template.yaml
   SageMaker Runtime (local):       {stack.endpoint_url}   endpoint '{stack.endpoint_name}'
+  Production variants:             {split}
+  Data capture:                    {captured}
 
 Try it:
   curl -X POST {stack.api_url}/predict \\

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from werkzeug.wrappers import Request, Response
 
 from local_stack import settings
-from local_stack.cloudformation import ApiRoute, RestApiSpec
+from local_stack.cloudformation import ApiRoute, LocalTemplate
 from local_stack.http_server import log_event
 
 STAGE = "Prod"
@@ -42,15 +42,19 @@ class GatewayResponse:
     """An answer API Gateway gives by itself (x-amazon-apigateway-gateway-responses)."""
 
     body_template: str
-    allow_origin: str
+    allowed_origins: str
 
-    def render(self, status: int, message: str, request_id: str) -> Response:
+    def render(self, status: int, message: str, request_id: str, request_origin: str | None) -> Response:
         # Only the two variables the template uses; API Gateway itself renders full VTL.
         body = self.body_template.replace("$context.error.messageString", json.dumps(message)).replace(
             "$context.requestId", request_id
         )
         response = Response(body, status, content_type="application/json")
-        response.headers["Access-Control-Allow-Origin"] = self.allow_origin
+        # As the template does: one origin (or *) as it is; with several, the caller's Origin.
+        origin = request_origin if "," in self.allowed_origins else self.allowed_origins
+        if origin:
+            response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Vary"] = "Origin"
         return response
 
 
@@ -127,13 +131,8 @@ class LocalRestApi:
     default_4xx: GatewayResponse | None = None
 
     @classmethod
-    def from_spec(cls, api: RestApiSpec, functions: Functions, allowed_origins: str) -> LocalRestApi:
-        # As the template does: the first allowed origin, !Select [0, !Split [",", AllowedOrigins]].
-        default_4xx = (
-            GatewayResponse(api.default_4xx_template, allowed_origins.split(",")[0])
-            if api.default_4xx_template
-            else None
-        )
+    def from_spec(cls, api: LocalTemplate, functions: Functions, allowed_origins: str) -> LocalRestApi:
+        default_4xx = GatewayResponse(api.default_4xx_template, allowed_origins) if api.default_4xx_template else None
         return cls(api.routes, functions, default_4xx)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -155,14 +154,14 @@ class LocalRestApi:
             return None
         return None
 
-    def missing_authentication_token(self) -> Response:
+    def missing_authentication_token(self, request: Request) -> Response:
         """What API Gateway answers for a path or method no route covers."""
         request_id = str(uuid.uuid4())
         message = "Missing Authentication Token"
         if self.default_4xx is None:
             response = Response(json.dumps({"message": message}), 403, content_type="application/json")
         else:
-            response = self.default_4xx.render(403, message, request_id)
+            response = self.default_4xx.render(403, message, request_id, request.headers.get("Origin"))
         response.headers["x-amzn-ErrorType"] = "MissingAuthenticationTokenException"
         response.headers["x-amzn-RequestId"] = request_id
         return response
@@ -171,7 +170,7 @@ class LocalRestApi:
         started = time.perf_counter()
         matched = self.match(request.method, request.path)
         if matched is None:
-            return self.missing_authentication_token()
+            return self.missing_authentication_token(request)
         route, path_parameters = matched
         event = build_event(
             request.method,

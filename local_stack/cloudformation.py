@@ -1,5 +1,5 @@
-"""Reads template.yaml for the local stack: the REST API's routes, the functions they invoke, and
-the answers API Gateway gives by itself. The template is parsed once.
+"""Reads template.yaml for the local stack: the REST API's routes, the functions they invoke, the
+answers API Gateway gives by itself, and the parameters' defaults. The template is parsed once.
 
 Intrinsic functions (``!Ref``, ``!Sub``, ``!If``, ...) are kept as ``{name: argument}``: the
 local stack uses only literal settings, and supplies the values a deployment would resolve.
@@ -76,15 +76,17 @@ class ApiRoute:
 
 
 @dataclass(frozen=True)
-class RestApiSpec:
+class LocalTemplate:
     routes: tuple[ApiRoute, ...]
     functions: dict[str, FunctionSpec]
     # x-amazon-apigateway-gateway-responses: DEFAULT_4XX's application/json template, if any.
     default_4xx_template: str | None
+    parameter_defaults: dict[str, str]
 
 
-def load_rest_api(template: Path = TEMPLATE) -> RestApiSpec:
-    """Every method of the REST API's OpenAPI body, and the functions its integrations invoke."""
+def load_template(template: Path = TEMPLATE) -> LocalTemplate:
+    """Every method of the REST API's OpenAPI body, the functions its integrations invoke, and
+    the parameters' defaults."""
     document = yaml.load(template.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
     resources: dict[str, Any] = document.get("Resources", {})
     globals_ = document.get("Globals", {}).get("Function", {})
@@ -103,7 +105,13 @@ def load_rest_api(template: Path = TEMPLATE) -> RestApiSpec:
         for name in sorted({route.function for route in routes})
     }
     default_4xx = body.get("x-amazon-apigateway-gateway-responses", {}).get("DEFAULT_4XX")
-    return RestApiSpec(routes, functions, default_4xx["responseTemplates"]["application/json"] if default_4xx else None)
+    parameters = {name: str(spec.get("Default", "")) for name, spec in document.get("Parameters", {}).items()}
+    return LocalTemplate(
+        routes,
+        functions,
+        default_4xx["responseTemplates"]["application/json"] if default_4xx else None,
+        parameters,
+    )
 
 
 def _function_spec(logical_id: str, properties: dict[str, Any]) -> FunctionSpec:

@@ -8,14 +8,22 @@ Point any client at it by URL alone: ``boto3.client("sagemaker-runtime", endpoin
 Wire format, from botocore's service model ``sagemaker-runtime/2017-05-13/service-2.json``
 (protocol ``rest-json``):
 - ``InvokeEndpoint`` is ``POST /endpoints/{EndpointName}/invocations``; the payload is the body,
-  with ``Content-Type``, ``Accept`` and ``X-Amzn-SageMaker-Custom-Attributes`` as headers.
+  with ``Content-Type``, ``Accept``, ``X-Amzn-SageMaker-Custom-Attributes``,
+  ``X-Amzn-SageMaker-Target-Variant`` and ``X-Amzn-SageMaker-Inference-Id`` as headers.
 - The output carries the body, its ``Content-Type`` and ``x-Amzn-Invoked-Production-Variant``.
 - Errors: botocore's rest-json parser takes the code from the ``x-amzn-ErrorType`` header and
   modelled fields from the JSON body. ``ValidationError`` is 400, ``ModelError`` 424 with
   ``OriginalStatusCode``, ``OriginalMessage`` and ``LogStreamArn``, ``ModelNotReadyException`` 429,
   ``ServiceUnavailable`` 503, ``InternalFailure`` 500.
-- ``BodyBlob`` has ``max: 6291456`` (6 MiB); ``EndpointName`` has ``max: 63`` and
-  ``pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*``; ``CustomAttributesHeader`` ``max: 1024``, ASCII.
+- ``BodyBlob`` has ``max: 6291456`` (6 MiB); ``EndpointName`` and ``TargetVariant`` have ``max: 63``
+  and ``pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*``; ``InferenceId`` has ``min: 1``, ``max: 64`` and
+  ``pattern: \\A\\S[\\p{Print}]*\\z``; ``CustomAttributesHeader`` ``max: 1024``, ASCII.
+
+An endpoint has production variants with weights. Without a TargetVariant each invocation goes to
+one of them at random, in proportion to its weight, as SageMaker splits traffic; an unknown
+TargetVariant is a ValidationError. With data capture configured, sampled invocations are written
+as SageMaker writes them (``local_stack/data_capture.py``).
+
 Written by hand because no maintained library emulates SageMaker Runtime (moto answers
 InvokeEndpoint with canned results and never runs a model).
 """
@@ -24,27 +32,33 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
+import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from local_stack import settings
+from local_stack.data_capture import CapturedInvocation, DataCapture
 from local_stack.http_server import build_server, log_event
-from local_stack.sagemaker_container import ServingContainer
+from local_stack.sagemaker_container import InvocationResult, ServingContainer
 
 MAX_BODY_BYTES = 6 * 1024 * 1024
 MAX_CUSTOM_ATTRIBUTES_LENGTH = 1024
-ENDPOINT_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
-ENDPOINT_NAME_MAX_LENGTH = 63
-VARIANT_NAME = "primary"
+# Endpoint and variant names share one pattern and length limit.
+NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
+NAME_MAX_LENGTH = 63
+INFERENCE_ID_MAX_LENGTH = 64
+# The guide's single variant; the template names its variants the same way.
+PRIMARY_VARIANT = "primary"
 SIGV4_PREFIX = "AWS4-HMAC-SHA256"
 COMPONENT = "local-endpoint"
 
@@ -59,11 +73,55 @@ class ServiceError(Exception):
     fields: dict[str, Any] = field(default_factory=dict)
 
 
+class Container(Protocol):
+    def invoke(self, body: bytes, content_type: str, accept: str) -> InvocationResult: ...
+
+
+@dataclass(frozen=True)
+class ProductionVariant:
+    name: str
+    container: Container
+    weight: float = 1.0
+
+
+@dataclass
+class Endpoint:
+    """An endpoint's production variants, the traffic split between them, and its data capture."""
+
+    variants: Sequence[ProductionVariant]
+    capture: DataCapture | None = None
+    rng: random.Random = field(default_factory=random.Random)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.variants or sum(v.weight for v in self.variants) <= 0:
+            raise ValueError("an endpoint needs at least one variant with a positive weight")
+
+    @classmethod
+    def single(cls, container: Container) -> Endpoint:
+        return cls([ProductionVariant(PRIMARY_VARIANT, container)])
+
+    def variant(self, endpoint_name: str, target: str | None) -> ProductionVariant:
+        if target is None:
+            with self._lock:
+                return self.rng.choices(self.variants, weights=[v.weight for v in self.variants])[0]
+        _check_name("targetVariant", target, NAME_MAX_LENGTH)
+        for variant in self.variants:
+            if variant.name == target:
+                return variant
+        raise ServiceError(
+            "ValidationError",
+            400,
+            f"The variant {target} does not exist for endpoint {endpoint_name}. Variants: "
+            + ", ".join(v.name for v in self.variants),
+        )
+
+
 @dataclass
 class SageMakerRuntime:
     """A WSGI app serving InvokeEndpoint for the endpoints it is given, by name."""
 
-    endpoints: dict[str, ServingContainer]
+    endpoints: dict[str, Endpoint]
     region: str = settings.REGION
     url_map: Map = field(
         default_factory=lambda: Map(
@@ -99,6 +157,8 @@ class SageMakerRuntime:
             method=request.method,
             path=request.path,
             endpoint=endpoint_name or None,
+            variant=response.headers.get("x-Amzn-Invoked-Production-Variant"),
+            inference_id=request.headers.get("X-Amzn-SageMaker-Inference-Id"),
             status=response.status_code,
             error=response.headers.get("x-amzn-ErrorType"),
             latency_ms=round((time.perf_counter() - started) * 1000, 3),
@@ -107,31 +167,35 @@ class SageMakerRuntime:
 
     def invoke_endpoint(self, request: Request, endpoint_name: str) -> Response:
         require_signature(request)
-        container = self.endpoint(endpoint_name)
+        endpoint = self.endpoint(endpoint_name)
         validate_custom_attributes(request.headers.get("X-Amzn-SageMaker-Custom-Attributes"))
+        inference_id = request.headers.get("X-Amzn-SageMaker-Inference-Id")
+        if inference_id is not None:
+            validate_inference_id(inference_id)
+        variant = endpoint.variant(endpoint_name, request.headers.get("X-Amzn-SageMaker-Target-Variant"))
         body = read_body(request)
+        content_type = request.headers.get("Content-Type", "")
         try:
-            result = container.invoke(body, request.headers.get("Content-Type", ""), request.headers.get("Accept", ""))
+            result = variant.container.invoke(body, content_type, request.headers.get("Accept", ""))
         except Exception as error:
-            raise self.model_error(endpoint_name, error) from error
+            raise self.model_error(endpoint_name, variant.name, error) from error
+        if endpoint.capture is not None and endpoint.capture.sampled():
+            endpoint.capture.record(
+                CapturedInvocation(
+                    endpoint_name, variant.name, inference_id, body, content_type, result.body, result.content_type
+                )
+            )
         response = Response(result.body, status=200, content_type=result.content_type)
-        response.headers["x-Amzn-Invoked-Production-Variant"] = VARIANT_NAME
+        response.headers["x-Amzn-Invoked-Production-Variant"] = variant.name
         return response
 
-    def endpoint(self, name: str) -> ServingContainer:
-        if len(name) > ENDPOINT_NAME_MAX_LENGTH or not ENDPOINT_NAME_PATTERN.match(name):
-            raise ServiceError(
-                "ValidationError",
-                400,
-                f"1 validation error detected: Value '{name}' at 'endpointName' failed to satisfy constraint: "
-                f"Member must satisfy regular expression pattern: {ENDPOINT_NAME_PATTERN.pattern} "
-                f"and have length less than or equal to {ENDPOINT_NAME_MAX_LENGTH}",
-            )
+    def endpoint(self, name: str) -> Endpoint:
+        _check_name("endpointName", name, NAME_MAX_LENGTH)
         if name not in self.endpoints:
             raise ServiceError("ValidationError", 400, f"Endpoint {name} of account {settings.ACCOUNT} not found.")
         return self.endpoints[name]
 
-    def model_error(self, endpoint_name: str, error: Exception) -> ServiceError:
+    def model_error(self, endpoint_name: str, variant_name: str, error: Exception) -> ServiceError:
         # The scikit-learn container answers 500 for any exception raised by the user's hooks.
         original_status = 500
         original_message = f"{type(error).__name__}: {error}"
@@ -139,7 +203,7 @@ class SageMakerRuntime:
         return ServiceError(
             "ModelError",
             424,
-            f'Received server error ({original_status}) from {VARIANT_NAME} with message "{original_message}". '
+            f'Received server error ({original_status}) from {variant_name} with message "{original_message}". '
             f"See the log group {log_group} for more information.",
             {
                 "OriginalStatusCode": original_status,
@@ -153,6 +217,28 @@ def require_signature(request: Request) -> None:
     """Like AWS, refuse requests that were not signed; the signature itself is not checked locally."""
     if not request.headers.get("Authorization", "").startswith(SIGV4_PREFIX):
         raise ServiceError("MissingAuthenticationTokenException", 403, "Missing Authentication Token")
+
+
+def _check_name(member: str, value: str, max_length: int) -> None:
+    if len(value) > max_length or not NAME_PATTERN.match(value):
+        raise ServiceError(
+            "ValidationError",
+            400,
+            f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
+            f"Member must satisfy regular expression pattern: {NAME_PATTERN.pattern} "
+            f"and have length less than or equal to {max_length}",
+        )
+
+
+def validate_inference_id(value: str) -> None:
+    printable = value.isprintable() and not value[:1].isspace()
+    if not 1 <= len(value) <= INFERENCE_ID_MAX_LENGTH or not printable:
+        raise ServiceError(
+            "ValidationError",
+            400,
+            "1 validation error detected: Value at 'inferenceId' failed to satisfy constraint: "
+            f"Member must have length between 1 and {INFERENCE_ID_MAX_LENGTH}, start with a non-space and be printable",
+        )
 
 
 def validate_custom_attributes(value: str | None) -> None:
@@ -204,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--endpoint-name", default=settings.endpoint_name())
     args = parser.parse_args(argv)
     container = ServingContainer(args.model)
-    server = build_server(SageMakerRuntime({args.endpoint_name: container}), args.host, args.port)
+    server = build_server(SageMakerRuntime({args.endpoint_name: Endpoint.single(container)}), args.host, args.port)
     log_event(COMPONENT, message="serving", endpoint=args.endpoint_name, url=f"http://{args.host}:{server.port}")
     try:
         server.serve_forever()

@@ -34,3 +34,21 @@ def endpoint_name() -> str:
 
 def model_artifact() -> Path:
     return Path(os.environ.get("MODEL_ARTIFACT", artifact.PATH))
+
+
+def challenger_artifact() -> Path:
+    return Path(os.environ.get("CHALLENGER_ARTIFACT", artifact.CHALLENGER_PATH))
+
+
+def variant_weight(variant: str, template_default: str) -> float:
+    """PRIMARY_WEIGHT or CHALLENGER_WEIGHT, else the template's default for the variant."""
+    return float(os.environ.get(f"{variant.upper()}_WEIGHT", template_default))
+
+
+def data_capture_percent(template_default: str) -> int:
+    return int(os.environ.get("DATA_CAPTURE_PERCENT", template_default))
+
+
+def data_capture_dir() -> Path:
+    """Stands for the capture bucket: files land under <dir>/<endpoint>/<variant>/yyyy/mm/dd/hh/."""
+    return Path(os.environ.get("DATA_CAPTURE_DIR", "build/data-capture"))

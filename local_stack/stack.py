@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,11 +11,12 @@ from pathlib import Path
 from functions.predict.settings import ANY_ORIGIN
 from local_stack import settings
 from local_stack.api_gateway import LocalRestApi
-from local_stack.cloudformation import TEMPLATE, load_rest_api
+from local_stack.cloudformation import TEMPLATE, load_template
+from local_stack.data_capture import DataCapture
 from local_stack.http_server import base_url, serve_in_background
 from local_stack.lambda_runtime import InProcessFunctions
 from local_stack.sagemaker_container import ServingContainer
-from local_stack.sagemaker_runtime import SageMakerRuntime
+from local_stack.sagemaker_runtime import PRIMARY_VARIANT, Endpoint, ProductionVariant, SageMakerRuntime
 
 # The local stack never signs with real credentials, whatever the shell has.
 LOCAL_AWS_ENVIRONMENT = {
@@ -26,21 +27,37 @@ LOCAL_AWS_ENVIRONMENT = {
 }
 
 
+# The template's second production variant (ChallengerModelDataUrl).
+CHALLENGER_VARIANT = "challenger"
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    name: str
+    artifact: Path
+    weight: float = 1.0
+
+
 @dataclass(frozen=True)
 class RunningStack:
     api_url: str
     endpoint_url: str
     endpoint_name: str
+    variants: Sequence[VariantSpec]
     functions: InProcessFunctions
 
 
-def function_environment(endpoint_url: str, endpoint_name: str, allowed_origins: str) -> dict[str, str]:
+def function_environment(
+    endpoint_url: str, endpoint_name: str, allowed_origins: str, variants: Sequence[VariantSpec]
+) -> dict[str, str]:
     """What the function reads from its environment, pointed at the local endpoint."""
     return {
         **LOCAL_AWS_ENVIRONMENT,
         "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": endpoint_url,
         "ENDPOINT_NAME": endpoint_name,
         "ALLOWED_ORIGINS": allowed_origins,
+        # As the template allows by default: callers may name any variant the endpoint has.
+        "SELECTABLE_VARIANTS": ",".join(variant.name for variant in variants),
     }
 
 
@@ -51,15 +68,49 @@ def prepare_environment(environment: dict[str, str]) -> None:
     os.environ.update(environment)
 
 
+def primary_only(artifact: Path) -> list[VariantSpec]:
+    return [VariantSpec(PRIMARY_VARIANT, artifact)]
+
+
 @contextmanager
-def local_endpoint(artifact: Path, endpoint_name: str, host: str, port: int) -> Iterator[str]:
-    """The local SageMaker Runtime serving ``artifact`` as ``endpoint_name``; yields its URL."""
-    container = ServingContainer(artifact)
+def local_endpoint(
+    variants: Sequence[VariantSpec], endpoint_name: str, host: str, port: int, capture: DataCapture | None = None
+) -> Iterator[str]:
+    """The local SageMaker Runtime serving each variant's artifact as ``endpoint_name``; yields its URL."""
+    containers: list[ServingContainer] = []
     try:
-        with serve_in_background(SageMakerRuntime({endpoint_name: container}), host, port) as server:
+        for variant in variants:
+            containers.append(ServingContainer(variant.artifact))
+        endpoint = Endpoint(
+            [ProductionVariant(v.name, c, v.weight) for v, c in zip(variants, containers, strict=True)], capture
+        )
+        with serve_in_background(SageMakerRuntime({endpoint_name: endpoint}), host, port) as server:
             yield base_url(server)
     finally:
-        container.close()
+        for container in containers:
+            container.close()
+        if capture is not None:
+            capture.close()
+
+
+def configured_variants(artifact: Path, challenger: bool, template_defaults: dict[str, str]) -> list[VariantSpec]:
+    """The primary variant, and the challenger when asked for, weighted as configured."""
+    if not challenger:
+        return primary_only(artifact)
+    weight = settings.variant_weight
+    return [
+        VariantSpec(PRIMARY_VARIANT, artifact, weight(PRIMARY_VARIANT, template_defaults["PrimaryWeight"])),
+        VariantSpec(
+            CHALLENGER_VARIANT,
+            settings.challenger_artifact(),
+            weight(CHALLENGER_VARIANT, template_defaults["ChallengerWeight"]),
+        ),
+    ]
+
+
+def configured_capture(template_defaults: dict[str, str]) -> DataCapture | None:
+    percent = settings.data_capture_percent(template_defaults["DataCapturePercent"])
+    return DataCapture(settings.data_capture_dir(), percent) if percent > 0 else None
 
 
 @contextmanager
@@ -71,23 +122,29 @@ def local_stack(
     api_port: int | None = None,
     allowed_origins: str | None = None,
     template: Path = TEMPLATE,
+    variants: Sequence[VariantSpec] | None = None,
+    capture: DataCapture | None = None,
 ) -> Iterator[RunningStack]:
     """Starts the endpoint, gives the function its environment, then serves the API."""
-    artifact = artifact or settings.model_artifact()
+    variants = variants or primary_only(artifact or settings.model_artifact())
     endpoint_name = endpoint_name or settings.endpoint_name()
     host = host or settings.host()
     allowed_origins = allowed_origins or ANY_ORIGIN
-    api = load_rest_api(template)
+    api = load_template(template)
     with ExitStack() as running:
         endpoint_url = running.enter_context(
             local_endpoint(
-                artifact, endpoint_name, host, settings.endpoint_port() if endpoint_port is None else endpoint_port
+                variants,
+                endpoint_name,
+                host,
+                settings.endpoint_port() if endpoint_port is None else endpoint_port,
+                capture,
             )
         )
-        prepare_environment(function_environment(endpoint_url, endpoint_name, allowed_origins))
+        prepare_environment(function_environment(endpoint_url, endpoint_name, allowed_origins, variants))
         functions = InProcessFunctions(api.functions)
         gateway = LocalRestApi.from_spec(api, functions, allowed_origins)
         api_server = running.enter_context(
             serve_in_background(gateway, host, settings.api_port() if api_port is None else api_port)
         )
-        yield RunningStack(base_url(api_server), endpoint_url, endpoint_name, functions)
+        yield RunningStack(base_url(api_server), endpoint_url, endpoint_name, variants, functions)

@@ -27,8 +27,10 @@ from pathlib import Path
 
 from model_training import inference
 
-# Relative to the project root, where make runs.
+# Relative to the project root, where make runs. The challenger is a second model to serve next
+# to the first one (A/B) locally: `make challenger`, then `make run-ab`.
 PATH = Path("build/model/model.tar.gz")
+CHALLENGER_PATH = Path("build/challenger/model.tar.gz")
 CODE_DIR = "code"
 SERVING_PROGRAM = "inference.py"
 SERVING_CODE = Path(inference.__file__)

@@ -1,6 +1,7 @@
 """Train, evaluate and package the Iris RandomForest.
 
-    python -m model_training.train [--output-dir build/model] [--seed 42]
+    python -m model_training.train [--output-dir DIR] [--seed 42]
+    python -m model_training.train --challenger     # another seed, into the challenger's folder
 
 Writes ``model.tar.gz`` (what the endpoint serves), ``metrics.json`` and ``model_card.md``.
 The data set is the copy bundled with scikit-learn, so nothing is downloaded.
@@ -29,6 +30,8 @@ from model_training.forest_export import forest_arrays, npz_bytes
 
 DEFAULT_OUTPUT_DIR = artifact.PATH.parent
 DEFAULT_SEED = 42
+# The challenger is the same recipe with another seed: a stand-in for a new model to compare.
+CHALLENGER_SEED = 7
 N_ESTIMATORS = 100
 HOLDOUT_FRACTION = 0.2
 CV_FOLDS = 5
@@ -175,10 +178,13 @@ has never seen such flowers and its answer there means little.
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--output-dir", type=Path, default=DEFAULT_OUTPUT_DIR)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--output-dir", type=Path, default=None)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--challenger", action="store_true", help="train the challenger (A/B) model")
     args = parser.parse_args(argv)
-    result = train(args.output_dir, args.seed)
+    output_dir = args.output_dir or (artifact.CHALLENGER_PATH if args.challenger else artifact.PATH).parent
+    seed = args.seed if args.seed is not None else CHALLENGER_SEED if args.challenger else DEFAULT_SEED
+    result = train(output_dir, seed)
     print(f"hold-out accuracy {result.metrics['holdout_accuracy']:.3f}", file=sys.stderr)
     print(f"model version      {result.model_version}", file=sys.stderr)
     print(f"wrote {result.archive} (sha256 {result.archive_sha256})", file=sys.stderr)

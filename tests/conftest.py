@@ -52,3 +52,9 @@ def served_model(model_dir: Path) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def model_artifact(trained: train.TrainingResult) -> Path:
     return trained.archive
+
+
+@pytest.fixture(scope="session")
+def challenger_artifact(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A second model to serve next to the first (A/B), as `make challenger` trains it."""
+    return train.train(tmp_path_factory.mktemp("challenger"), seed=train.CHALLENGER_SEED).archive

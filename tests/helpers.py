@@ -104,6 +104,23 @@ def endpoint_answer(document: dict[str, Any] | bytes) -> dict[str, Any]:
     }
 
 
+def json_lines(text: str) -> list[dict[str, Any]]:
+    """The JSON lines in captured output: the function's logs and its EMF metrics."""
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def emf_metrics(lines: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Every EMF metric by name: its values and its dimensions."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for line in lines:
+        for directive in line.get("_aws", {}).get("CloudWatchMetrics", []):
+            for metric in directive["Metrics"]:
+                found.setdefault(metric["Name"], []).append(
+                    {"value": line[metric["Name"]], **{d: line[d] for dims in directive["Dimensions"] for d in dims}}
+                )
+    return found
+
+
 class RaisingClient:
     """Stands in for the client where Stubber cannot: transport errors raised by botocore itself."""
 

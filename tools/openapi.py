@@ -2,7 +2,8 @@
 
 Powertools builds the paths and responses from the routes. /predict parses its own body (size and
 media type are checked before parsing, which Powertools' validation would not allow), so the
-request schema is added here from the same pydantic model that validates requests.
+request schema is added here from the same pydantic model that validates requests, and the
+variant header from the constant the function reads.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.openapi.models import Server
 
 from functions.predict.app import resolver_for
+from functions.predict.parsing import VARIANT_HEADER
 from functions.predict.schemas import PredictRequest
 from functions.predict.settings import ANY_ORIGIN, DEFAULT_ENDPOINT_NAME, Settings
 from local_stack import settings as local_settings
@@ -43,9 +45,24 @@ def openapi_document() -> dict[str, Any]:
     request_schema = PredictRequest.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(request_schema.pop("$defs", {}))
     schemas["PredictRequest"] = request_schema
-    document["paths"]["/predict"]["post"]["requestBody"] = {
+    predict = document["paths"]["/predict"]["post"]
+    predict["requestBody"] = {
         "required": True,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PredictRequest"}}},
+    }
+    predict["parameters"] = [
+        {
+            "name": VARIANT_HEADER,
+            "in": "header",
+            "required": False,
+            # SageMaker's production variant names; which ones a caller may ask for is the deployment's.
+            "schema": {"type": "string", "pattern": "^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", "maxLength": 63},
+            "description": "Ask for one production variant (A/B) by name, among those the deployment lets "
+            "callers choose (422 otherwise). The answer's header of the same name says which variant served it.",
+        }
+    ]
+    predict["responses"]["200"]["headers"] = {
+        VARIANT_HEADER: {"description": "The production variant that served the request", "schema": {"type": "string"}}
     }
     return document
 

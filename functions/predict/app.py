@@ -22,14 +22,14 @@ from iris_contract import CLASS_NAMES
 
 from . import endpoint_client, errors
 from .observability import count_endpoint_error, count_scored, logger, metrics, tracer
-from .parsing import parse_predict_request
+from .parsing import VARIANT_HEADER, parse_predict_request, requested_variant
 from .schemas import ErrorResponse, HealthResponse, PredictResponse
 from .settings import Settings, get_settings
 
 # The routes this API serves, for telling a wrong method (405) from an unknown path (404).
 # tests/unit/test_openapi.py checks this table against the routes declared below.
 ROUTE_METHODS = {"/predict": ("POST",), "/health": ("GET",)}
-EXPOSED_HEADERS = ["X-Request-Id", "Retry-After"]
+EXPOSED_HEADERS = ["X-Request-Id", "Retry-After", VARIANT_HEADER]
 PREFLIGHT_MAX_AGE_SECONDS = 600
 
 router = Router()
@@ -62,15 +62,20 @@ def _error_responses() -> dict[int, Any]:
     },
 )
 def predict() -> Response[PredictResponse]:
-    request = parse_predict_request(router.current_event)
-    rows = request.rows()
-    prediction = endpoint_client.score(get_settings().endpoint_name, rows, _request_id())
-    count_scored(len(rows), prediction.predictions, CLASS_NAMES)
+    settings = get_settings()
+    variant = requested_variant(router.current_event, settings.selectable_variants)
+    rows = parse_predict_request(router.current_event).rows()
+    prediction = endpoint_client.score(settings.endpoint_name, rows, _request_id(), variant)
+    count_scored(len(rows), prediction.predictions, CLASS_NAMES, prediction.variant)
+    logger.info("scored", extra={"rows": len(rows), "variant": prediction.variant, "asked_variant": variant})
+    headers = {"X-Request-Id": _request_id()}
+    if prediction.variant:
+        headers[VARIANT_HEADER] = prediction.variant
     return Response(
         status_code=HTTPStatus.OK,
         content_type=content_types.APPLICATION_JSON,
         body=prediction.body.decode("utf-8"),
-        headers={"X-Request-Id": _request_id()},
+        headers=headers,
     )
 
 
@@ -125,6 +130,7 @@ def resolver_for(settings: Settings) -> APIGatewayRestResolver:
         cors=CORSConfig(
             allow_origin=settings.allowed_origins[0],
             extra_origins=list(settings.allowed_origins[1:]),
+            allow_headers=[VARIANT_HEADER],
             expose_headers=EXPOSED_HEADERS,
             max_age=PREFLIGHT_MAX_AGE_SECONDS,
         )

@@ -64,18 +64,25 @@ def runtime_client() -> BaseClient:
 class Prediction:
     body: bytes  # the endpoint's JSON, passed through unchanged
     predictions: list[int]
+    variant: str  # the production variant that answered
 
 
-def score(endpoint_name: str, rows: list[list[float]], request_id: str) -> Prediction:
-    """The endpoint's answer for these rows, checked against the model contract."""
+def score(endpoint_name: str, rows: list[list[float]], request_id: str, variant: str | None = None) -> Prediction:
+    """The endpoint's answer for these rows, checked against the model contract.
+
+    The request id goes as the InferenceId, so the endpoint's captured data joins the API's logs;
+    ``variant`` asks for one production variant instead of the endpoint's traffic split.
+    """
+    parameters: dict[str, Any] = {"InferenceId": request_id} if request_id else {}
+    if variant:
+        parameters["TargetVariant"] = variant
     try:
         response = runtime_client().invoke_endpoint(
             EndpointName=endpoint_name,
             ContentType=JSON,
             Accept=JSON,
             Body=json.dumps({"instances": rows}),
-            # Lets the endpoint's own logs be joined to this request.
-            CustomAttributes=f"request-id={request_id}",
+            **parameters,
         )
         body: bytes = response["Body"].read()
     except ClientError as error:
@@ -86,7 +93,8 @@ def score(endpoint_name: str, rows: list[list[float]], request_id: str) -> Predi
     except (BotocoreConnectionError, HTTPClientError) as error:
         logger.error("endpoint unreachable", extra={"endpoint": endpoint_name, "error": str(error)})
         raise errors.endpoint_busy("unreachable") from error
-    return Prediction(body, _checked_predictions(endpoint_name, body, len(rows)))
+    predictions = _checked_predictions(endpoint_name, body, len(rows))
+    return Prediction(body, predictions, response.get("InvokedProductionVariant", ""))
 
 
 def _client_error(endpoint_name: str, error: ClientError) -> errors.ApiError:

@@ -49,6 +49,15 @@ def invalid_request(errors: list[ErrorDetail], total: int) -> ApiError:
     return ApiError(HTTPStatus.UNPROCESSABLE_ENTITY, f"Invalid request: {first}{more}", errors)
 
 
+def unknown_variant(header: str, asked: str, selectable: tuple[str, ...]) -> ApiError:
+    if selectable:
+        message = f"there is no model variant {asked!r} to ask for; use one of {', '.join(selectable)}"
+    else:
+        message = "this API does not let callers choose a model variant; send no such header"
+    detail = ErrorDetail(location=f"headers.{header}", message=message)
+    return ApiError(HTTPStatus.UNPROCESSABLE_ENTITY, f"Invalid request: {detail.location}: {message}", [detail])
+
+
 def not_found(path: str) -> ApiError:
     return ApiError(HTTPStatus.NOT_FOUND, f"No route for {path}; the API serves POST /predict and GET /health")
 

@@ -24,7 +24,10 @@ metrics = Metrics(service=SERVICE, namespace=NAMESPACE)
 warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
 
-def count_scored(instances: int, predictions: list[int], class_names: tuple[str, ...]) -> None:
+def count_scored(instances: int, predictions: list[int], class_names: tuple[str, ...], variant: str) -> None:
+    """Rows scored and predicted classes, by the production variant that scored them (A/B)."""
+    if variant:
+        metrics.add_dimension(name="variant", value=variant)
     metrics.add_metric(name="InstancesScored", unit=MetricUnit.Count, value=instances)
     for index, name in enumerate(class_names):
         count = predictions.count(index)

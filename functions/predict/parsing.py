@@ -20,6 +20,8 @@ from .schemas import PredictRequest, describe_validation_error
 
 JSON_MEDIA_TYPE = "application/json"
 UTF8_CHARSETS = {"utf-8", "utf8"}
+# A caller may ask for a production variant by name; the answer names the one that served it.
+VARIANT_HEADER = "X-Model-Variant"
 
 
 def parse_predict_request(event: APIGatewayProxyEvent) -> PredictRequest:
@@ -47,6 +49,16 @@ def parse_predict_request(event: APIGatewayProxyEvent) -> PredictRequest:
         problems = error.errors(include_url=False)
         details = [describe_validation_error(problem) for problem in problems[:MAX_REPORTED_ERRORS]]
         raise errors.invalid_request(details, len(problems)) from None
+
+
+def requested_variant(event: APIGatewayProxyEvent, selectable: tuple[str, ...]) -> str | None:
+    """The production variant the caller asked for, if any, when it is one they may ask for."""
+    asked = event.headers.get(VARIANT_HEADER)
+    if asked is None:
+        return None
+    if asked.strip() not in selectable:
+        raise errors.unknown_variant(VARIANT_HEADER, asked, selectable)
+    return asked.strip()
 
 
 def _raw_body(event: APIGatewayProxyEvent) -> bytes:

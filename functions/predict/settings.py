@@ -19,6 +19,8 @@ DEFAULT_ENDPOINT_NAME = "iris-endpoint"
 class Settings:
     endpoint_name: str
     allowed_origins: tuple[str, ...]
+    # The production variants a caller may ask for by name; empty: callers cannot choose.
+    selectable_variants: tuple[str, ...] = ()
 
     @property
     def allows_any_origin(self) -> bool:
@@ -27,8 +29,12 @@ class Settings:
 
 @cache
 def get_settings() -> Settings:
-    origins = tuple(o.strip() for o in os.environ.get("ALLOWED_ORIGINS", ANY_ORIGIN).split(",") if o.strip())
     return Settings(
         endpoint_name=os.environ.get("ENDPOINT_NAME", DEFAULT_ENDPOINT_NAME),
-        allowed_origins=origins or (ANY_ORIGIN,),
+        allowed_origins=_names(os.environ.get("ALLOWED_ORIGINS", ANY_ORIGIN)) or (ANY_ORIGIN,),
+        selectable_variants=_names(os.environ.get("SELECTABLE_VARIANTS", "")),
     )
+
+
+def _names(comma_separated: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in comma_separated.split(",") if name.strip())

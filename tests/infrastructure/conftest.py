@@ -59,7 +59,7 @@ class Deployment:
             resolved = {key: self.resolve(value) for key, value in node.items()}
             return {k: v for k, v in resolved.items() if v != {"Ref": "AWS::NoValue"}}
         if isinstance(node, list):
-            return [self.resolve(item) for item in node if item != {"Ref": "AWS::NoValue"}]
+            return [item for item in (self.resolve(item) for item in node) if item != {"Ref": "AWS::NoValue"}]
         return node
 
     def _condition(self, expression: Any) -> bool:
@@ -83,9 +83,29 @@ class Deployment:
         raise ValueError(f"unsupported condition {expression!r}")
 
     def _value(self, node: Any) -> Any:
-        if isinstance(node, dict) and set(node) == {"Ref"}:
-            return self.parameters[node["Ref"]]
+        if isinstance(node, dict):
+            ((function, arguments),) = node.items()
+            if function == "Ref":
+                return self.parameters[arguments]
+            if function == "Fn::Join":
+                separator, values = arguments
+                return separator.join(self._value(value) for value in self._value(values))
+            if function == "Fn::Split":
+                separator, value = arguments
+                return self._value(value).split(separator)
+            raise ValueError(f"unsupported value {node!r}")
+        if isinstance(node, list):
+            return [self._value(item) for item in node]
         return str(node)
+
+    def rule_violations(self) -> list[str]:
+        """The AssertDescription of every Rules assertion that fails for these parameters."""
+        failed = []
+        for rule in self.template.get("Rules", {}).values():
+            if "RuleCondition" in rule and not self._condition(rule["RuleCondition"]):
+                continue
+            failed += [a["AssertDescription"] for a in rule["Assertions"] if not self._condition(a["Assert"])]
+        return failed
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,10 @@ def test_every_skip_gives_its_reason():
             assert len(skip.get("comment", "")) > 40, f"{name} skips {skip['id']} without a reason"
 
 
-def test_the_model_container_runs_without_network():
-    (model,) = [r for r in source_template()["Resources"].values() if r["Type"] == "AWS::SageMaker::Model"]
+def test_the_model_containers_run_without_network_unless_serverless_forbids_it():
+    resources = source_template()["Resources"]
 
-    assert model["Properties"]["EnableNetworkIsolation"] is True
+    assert resources["Model"]["Properties"]["EnableNetworkIsolation"] == {
+        "Fn::If": ["OnServerless", {"Ref": "AWS::NoValue"}, True]
+    }
+    assert resources["ChallengerModel"]["Properties"]["EnableNetworkIsolation"] is True

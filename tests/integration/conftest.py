@@ -10,13 +10,13 @@ import pytest
 from botocore.config import Config
 
 from local_stack import settings
-from local_stack.stack import RunningStack, local_endpoint, local_stack
+from local_stack.stack import RunningStack, local_endpoint, local_stack, primary_only
 from tests.helpers import ALLOWED_ORIGINS, function_module, handler_client
 
 
 @pytest.fixture(scope="session")
 def endpoint_url(model_artifact: Path) -> Iterator[str]:
-    with local_endpoint(model_artifact, settings.DEFAULT_ENDPOINT_NAME, settings.DEFAULT_HOST, 0) as url:
+    with local_endpoint(primary_only(model_artifact), settings.DEFAULT_ENDPOINT_NAME, settings.DEFAULT_HOST, 0) as url:
         yield url
 
 

@@ -13,7 +13,7 @@ import pytest
 from functions.predict import endpoint_client
 from local_stack.http_server import base_url, serve_in_background
 from local_stack.sagemaker_container import ServingContainer
-from local_stack.sagemaker_runtime import SageMakerRuntime
+from local_stack.sagemaker_runtime import Endpoint, SageMakerRuntime
 from local_stack.settings import DEFAULT_ENDPOINT_NAME
 from tests.helpers import ALLOWED_ORIGIN, predict
 from tests.integration.faults import FAULTS, Fault, FaultInjector
@@ -44,7 +44,7 @@ WORST_CASE: dict[str, float] = {}
 @pytest.fixture(scope="module")
 def injector(model_artifact):
     container = ServingContainer(model_artifact)
-    injector = FaultInjector(SageMakerRuntime({DEFAULT_ENDPOINT_NAME: container}))
+    injector = FaultInjector(SageMakerRuntime({DEFAULT_ENDPOINT_NAME: Endpoint.single(container)}))
     try:
         with serve_in_background(injector) as server:
             injector.url = base_url(server)
@@ -134,7 +134,7 @@ class RaisingModel:
 
 def test_model_code_raising(stack, injector, point_function_at, monkeypatch):
     point_function_at(injector.url)
-    monkeypatch.setattr(injector.app, "endpoints", {DEFAULT_ENDPOINT_NAME: RaisingModel()})
+    monkeypatch.setattr(injector.app, "endpoints", {DEFAULT_ENDPOINT_NAME: Endpoint.single(RaisingModel())})
 
     status, headers, body = _timed(stack, "model_code_raising")
 

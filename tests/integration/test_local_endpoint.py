@@ -15,7 +15,7 @@ import boto3
 import pytest
 from iris_contract import CLASS_NAMES, GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
 
-from local_stack.sagemaker_runtime import MAX_BODY_BYTES, VARIANT_NAME
+from local_stack.sagemaker_runtime import MAX_BODY_BYTES, PRIMARY_VARIANT
 from local_stack.settings import DEFAULT_ENDPOINT_NAME
 
 pytestmark = pytest.mark.integration
@@ -42,7 +42,7 @@ def test_guide_example_through_boto3(runtime_client):
     assert result["predictions"] == list(GUIDE_EXAMPLE_PREDICTIONS)
     assert [len(row) for row in result["probabilities"]] == [len(CLASS_NAMES)] * 3
     assert response["ContentType"] == "application/json"
-    assert response["InvokedProductionVariant"] == VARIANT_NAME
+    assert response["InvokedProductionVariant"] == PRIMARY_VARIANT
     assert response["ResponseMetadata"]["RequestId"]
 
 
@@ -180,7 +180,7 @@ def test_guide_call_through_the_aws_cli(endpoint_url, tmp_path):
     )
 
     assert completed.returncode == 0, completed.stderr
-    assert json.loads(completed.stdout)["InvokedProductionVariant"] == VARIANT_NAME
+    assert json.loads(completed.stdout)["InvokedProductionVariant"] == PRIMARY_VARIANT
     assert json.loads(output.read_text())["predictions"] == [0]
 
 

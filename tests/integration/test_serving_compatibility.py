@@ -8,6 +8,7 @@ says so rather than passing quietly.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,13 +17,21 @@ import pytest
 from iris_contract import GUIDE_EXAMPLE_INSTANCES
 
 from model_training import inference
+from tests.helpers import source_template
 from tools.pythons import find_python
 
 pytestmark = pytest.mark.integration
 
 COMPAT_ROOT = Path("build/compat")
-# (interpreter, numpy pin): the 1.2-1 image runs Python 3.9; the 1.4-2-py312 image numpy 2.1 on 3.12.
-COMBINATIONS = [("3.9", "numpy==1.24.4"), ("3.12", "numpy==2.1.3")]
+# (interpreter, numpy pin) of the scikit-learn serving images: 1.9-0 (the template's) has numpy
+# 2.5.1 on Python 3.12, 1.4-2-py312 numpy 2.1.0 on 3.12, and 1.2-1 Python 3.9.
+COMBINATIONS = [("3.12", "numpy==2.5.1"), ("3.12", "numpy==2.1.3"), ("3.9", "numpy==1.24.4")]
+# The 1.9-0 image's pip and setuptools, for its start-up `pip install` of the code folder.
+CONTAINER_PIP = ("3.12", "pip==26.1.2 setuptools==80.10.2")
+# What sagemaker-containers writes next to the code before `pip install .` at every start.
+CONTAINER_SETUP_PY = (
+    "from setuptools import setup\nsetup(packages=[''], name='inference', version='1.0.0', include_package_data=True)\n"
+)
 
 SCRIPT = """
 import json, sys
@@ -35,8 +44,8 @@ print(json.dumps({"body": json.loads(body), "content_type": content_type}))
 """
 
 
-def _environment(version: str, numpy_pin: str) -> Path:
-    venv = COMPAT_ROOT / f"py{version}-{numpy_pin.replace('==', '-')}"
+def _environment(version: str, pins: str) -> Path:
+    venv = COMPAT_ROOT / f"py{version}-{pins.replace('==', '-').replace(' ', '-')}"
     python = venv / "bin" / "python"
     if not (venv / ".ready").exists():
         interpreter = find_python(version)
@@ -45,7 +54,7 @@ def _environment(version: str, numpy_pin: str) -> Path:
         shutil.rmtree(venv, ignore_errors=True)
         subprocess.run([interpreter, "-m", "venv", str(venv)], check=True)
         subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", numpy_pin],
+            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *pins.split()],
             check=True,
             timeout=600,
         )
@@ -68,3 +77,27 @@ def test_hooks_run_unchanged_under_the_image_runtimes(version, numpy_pin, model_
         inference.predict_fn(inference.input_fn(request, "application/json"), served_model), "application/json"
     )
     assert theirs == {"body": json.loads(ours_body), "content_type": ours_type}
+
+
+@pytest.mark.parametrize(("with_the_templates_setting", "installs"), [(True, True), (False, False)])
+def test_the_containers_start_up_install_of_the_code_works_without_the_network(
+    model_dir, tmp_path, with_the_templates_setting, installs
+):
+    # Given the artifact's code folder laid out as sagemaker-containers lays it out at start-up
+    python = _environment(*CONTAINER_PIP)
+    code = tmp_path / "code"
+    shutil.copytree(model_dir / "code", code)
+    (code / "setup.py").write_text(CONTAINER_SETUP_PY)
+    environment = {"PATH": os.environ["PATH"], "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    if with_the_templates_setting:
+        model = source_template()["Resources"]["Model"]["Properties"]["PrimaryContainer"]
+        environment["PIP_NO_BUILD_ISOLATION"] = model["Environment"]["PIP_NO_BUILD_ISOLATION"]
+
+    # When it installs the code with no package index, as a network-isolated container must
+    completed = subprocess.run(
+        [str(python), "-m", "pip", "install", "--target", str(tmp_path / "site"), str(code)],
+        env=environment, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+    # Then it succeeds with the template's PIP_NO_BUILD_ISOLATION, and fails without it
+    assert (completed.returncode == 0) is installs, completed.stdout + completed.stderr

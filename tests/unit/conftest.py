@@ -20,6 +20,7 @@ def function_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The environment template.yaml gives the function, read afresh for each test."""
     monkeypatch.setenv("ENDPOINT_NAME", "iris-endpoint")
     monkeypatch.setenv("ALLOWED_ORIGINS", ALLOWED_ORIGINS)
+    monkeypatch.delenv("SELECTABLE_VARIANTS", raising=False)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 
 from functions.predict import endpoint_client
-from tests.helpers import ALLOWED_ORIGIN, call, endpoint_answer, load_event
+from tests.helpers import ALLOWED_ORIGIN, call, emf_metrics, endpoint_answer, json_lines, load_event
 
 GUIDE_ANSWER = {
     "predictions": [0, 1, 2],
@@ -17,21 +17,6 @@ GUIDE_ANSWER = {
     "model_version": "abc",
 }
 ORIGINAL_MESSAGE = 'Traceback (most recent call last): File "/opt/ml/model/code/inference.py" ... secret internals'
-
-
-def _json_lines(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
-
-
-def _emf_metrics(lines: list[dict]) -> dict[str, list]:
-    found: dict[str, list] = {}
-    for line in lines:
-        for directive in line.get("_aws", {}).get("CloudWatchMetrics", []):
-            for metric in directive["Metrics"]:
-                found.setdefault(metric["Name"], []).append(
-                    {"value": line[metric["Name"]], **{d: line[d] for dims in directive["Dimensions"] for d in dims}}
-                )
-    return found
 
 
 def _error_logs(lines: list[dict]) -> list[dict]:
@@ -44,8 +29,8 @@ def test_success_counts_rows_and_classes_and_logs_with_the_request_id(runtime_st
 
     answer = call(event)
 
-    lines = _json_lines(capsys.readouterr().out)
-    metrics = _emf_metrics(lines)
+    lines = json_lines(capsys.readouterr().out)
+    metrics = emf_metrics(lines)
     assert answer.status == 200
     assert answer.body == GUIDE_ANSWER
     assert metrics["InstancesScored"][0]["value"] == [3.0]
@@ -68,7 +53,8 @@ def test_request_id_is_the_correlation_id_of_every_log_line(log_lines):
     assert {line["correlation_id"] for line in logs} == {event["requestContext"]["requestId"]}
 
 
-def test_the_request_id_goes_to_the_endpoint_as_a_custom_attribute(runtime_stub):
+def test_the_request_id_goes_to_the_endpoint_as_the_inference_id(runtime_stub):
+    # So that the endpoint's captured data can be joined to the API's logs.
     event = load_event("predict-one-row")
     runtime_stub.add_response(
         "invoke_endpoint",
@@ -78,7 +64,7 @@ def test_the_request_id_goes_to_the_endpoint_as_a_custom_attribute(runtime_stub)
             "ContentType": "application/json",
             "Accept": "application/json",
             "Body": json.dumps({"instances": [[5.1, 3.5, 1.4, 0.2]]}),
-            "CustomAttributes": f"request-id={event['requestContext']['requestId']}",
+            "InferenceId": event["requestContext"]["requestId"],
         },
     )
 
@@ -117,7 +103,7 @@ def test_endpoint_errors_map_to_a_status_a_count_and_a_log(
 
     answer = call(event)
 
-    lines = _json_lines(capsys.readouterr().out)
+    lines = json_lines(capsys.readouterr().out)
     assert answer.status == status
     assert answer.headers.get("retry-after") == retry_after
     assert answer.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
@@ -125,7 +111,7 @@ def test_endpoint_errors_map_to_a_status_a_count_and_a_log(
     # Nothing from upstream reaches the caller.
     assert code not in json.dumps(answer.body)
     assert "upstream" not in json.dumps(answer.body)
-    assert _emf_metrics(lines)["EndpointErrors"][0]["kind"] == kind
+    assert emf_metrics(lines)["EndpointErrors"][0]["kind"] == kind
     assert [line["error_code"] for line in _error_logs(log_lines())] == [code]
 
 
@@ -176,7 +162,7 @@ def test_transport_failures(raising_client, capsys, error, status, kind, retry_a
     assert answer.status == status
     assert answer.headers.get("retry-after") == retry_after
     assert answer.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
-    assert _emf_metrics(_json_lines(capsys.readouterr().out))["EndpointErrors"][0]["kind"] == kind
+    assert emf_metrics(json_lines(capsys.readouterr().out))["EndpointErrors"][0]["kind"] == kind
 
 
 @pytest.mark.parametrize(

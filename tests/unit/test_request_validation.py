@@ -31,7 +31,7 @@ def _expect_invocation(stub, rows):
             "ContentType": "application/json",
             "Accept": "application/json",
             "Body": json.dumps({"instances": rows}),
-            "CustomAttributes": ANY,
+            "InferenceId": ANY,
         },
     )
 
