@@ -5,13 +5,15 @@ SHELL := /bin/bash
 # The Lambda runtime is python3.13; the environments use it too when this machine has it.
 PYTHON ?= $(shell python3 -m tools.pythons 3.13 || command -v python3)
 
-# Three pinned environments, one per tool set whose pins would clash:
-# .venv (tests, local stack, training), .venv-sam (SAM CLI) and .venv-scan (checkov).
+# Four pinned environments, one per tool set whose pins would clash: .venv (tests, local stack,
+# training), .venv-sam (SAM CLI, whose wheel also ships the Lambda Runtime Interface Emulator),
+# .venv-scan (checkov) and .venv-lambda (the function's runtime: awslambdaric and the layer's packages).
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SAM_INSTALLED := .venv-sam/.installed
 SCAN_INSTALLED := .venv-scan/.installed
+LAMBDA_INSTALLED := .venv-lambda/.installed
 
 # An environment from requirements/<name>.txt, constrained by its lock: $(call environment,<venv>,<name>,<lock>)
 define environment
@@ -29,12 +31,18 @@ $(SAM_INSTALLED): requirements/sam.txt requirements/sam-constraints.txt
 $(SCAN_INSTALLED): requirements/scan.txt requirements/scan-constraints.txt
 	$(call environment,.venv-scan,scan,scan-constraints)
 
+$(LAMBDA_INSTALLED): requirements/lambda.txt requirements/lambda-constraints.txt
+	$(call environment,.venv-lambda,lambda,lambda-constraints)
+
+# The local stack runs the function in the Lambda Runtime Interface Emulator.
+LOCAL_LAMBDA := $(SAM_INSTALLED) $(LAMBDA_INSTALLED)
+
 # Make tracks when the model was last trained; where the artifact lives is model_training/artifact.py's to say.
 MODEL_TRAINED := build/.model-trained
 MODEL_SOURCES := $(wildcard model_training/*.py) contract/iris_contract.py
 TRAIN = $(BIN)/python -m model_training.train && touch $(MODEL_TRAINED)
 
-.PHONY: help venv sam-cli scan validate build model run invoke openapi publish-model deploy smoke load test unit integration lint format bench lock clean
+.PHONY: help venv sam-cli scan validate build model challenger run run-ab invoke openapi publish-model deploy smoke load test unit integration lint format bench lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -58,20 +66,26 @@ $(MODEL_TRAINED): $(INSTALLED) $(MODEL_SOURCES)
 model: $(INSTALLED) ## Train, evaluate and package the model artifact
 	$(TRAIN)
 
-run: $(MODEL_TRAINED) ## Start the local stack: API on :3000, SageMaker Runtime on :8080 (Ctrl-C stops)
+challenger: $(INSTALLED) ## Train a second model (another seed) to serve next to the first (A/B)
+	$(BIN)/python -m model_training.train --challenger
+
+run: $(MODEL_TRAINED) $(LOCAL_LAMBDA) ## Start the local stack: API on :3000, SageMaker Runtime on :8080 (Ctrl-C stops)
 	$(BIN)/python -m local_stack
 
-invoke: $(MODEL_TRAINED) ## Run the function once on EVENT=events/<file>.json (sam local invoke, without Docker)
+run-ab: $(MODEL_TRAINED) $(LOCAL_LAMBDA) challenger ## make run with the challenger as a second production variant
+	$(BIN)/python -m local_stack --challenger
+
+invoke: $(MODEL_TRAINED) $(LOCAL_LAMBDA) ## Run the function once on EVENT=events/<file>.json (sam local invoke, without Docker)
 	@test -n "$(EVENT)" || { echo "usage: make invoke EVENT=events/<file>.json"; exit 2; }
 	$(BIN)/python -m local_stack.invoke $(EVENT)
 
-test: lint $(SAM_INSTALLED) $(SCAN_INSTALLED) ## Lint, then every test layer
+test: lint $(SAM_INSTALLED) $(SCAN_INSTALLED) $(LAMBDA_INSTALLED) ## Lint, then every test layer
 	$(BIN)/python -m pytest
 
 unit: $(INSTALLED) ## Unit tests only (no network)
 	$(BIN)/python -m pytest tests/unit
 
-integration: $(INSTALLED) ## Integration tests against the local stack
+integration: $(INSTALLED) $(LOCAL_LAMBDA) ## Integration tests against the local stack
 	$(BIN)/python -m pytest tests/integration
 
 lint: $(INSTALLED) ## ruff check and format check
@@ -95,14 +109,14 @@ URL ?= http://127.0.0.1:3000/predict
 smoke: $(INSTALLED) ## The post-deploy check against URL=<PredictUrl> (default: the local stack)
 	$(BIN)/python -m tools.smoke $(URL)
 
-load: $(MODEL_TRAINED) ## locust, headless: concurrent callers on the local stack (LOAD_USERS, LOAD_DURATION)
+load: $(MODEL_TRAINED) $(LOCAL_LAMBDA) ## locust, headless: concurrent callers on the local stack (LOAD_USERS, LOAD_DURATION)
 	$(BIN)/python -m bench.load
 
-bench: $(MODEL_TRAINED) $(SAM_INSTALLED) ## Benchmarks, printed as figures and ratios, written to docs/benchmarks.md
+bench: $(MODEL_TRAINED) $(LOCAL_LAMBDA) ## Benchmarks, printed as figures and ratios, written to docs/benchmarks.md
 	$(BIN)/python -m bench
 
 lock: ## Re-resolve requirements/*constraints.txt from requirements/*.txt
-	for name in dev sam scan; do \
+	for name in dev sam scan lambda; do \
 	  rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock && \
 	  .venv-lock/bin/python -m pip install --quiet -r requirements/$$name.txt && \
 	  target=$$([ $$name = dev ] && echo constraints || echo $$name-constraints) && \
@@ -111,4 +125,4 @@ lock: ## Re-resolve requirements/*constraints.txt from requirements/*.txt
 	done; rm -rf .venv-lock
 
 clean: ## Remove the virtual environments and build outputs
-	rm -rf $(VENV) .venv-sam .venv-scan build .aws-sam .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-sam .venv-scan .venv-lambda build .aws-sam .pytest_cache .ruff_cache .hypothesis

@@ -30,9 +30,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def stack_process(startup_timeout: float = 30) -> Iterator[StackProcess]:
+def stack_process(startup_timeout: float = 30, lambda_mode: str = "") -> Iterator[StackProcess]:
+    """``lambda_mode``: LOCAL_LAMBDA for the stack (emulator, in-process, or "" for its default)."""
     ports = StackProcess(free_port(), free_port())
-    environment = {**os.environ, "LOCAL_API_PORT": str(ports.api_port), "LOCAL_ENDPOINT_PORT": str(ports.endpoint_port)}
+    environment = {
+        **os.environ,
+        "LOCAL_API_PORT": str(ports.api_port),
+        "LOCAL_ENDPOINT_PORT": str(ports.endpoint_port),
+        "LOCAL_LAMBDA": lambda_mode,
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "local_stack"], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

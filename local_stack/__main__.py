@@ -3,8 +3,9 @@
     python -m local_stack [--challenger]
 
 Configuration (environment): LOCAL_HOST, LOCAL_API_PORT, LOCAL_ENDPOINT_PORT, ENDPOINT_NAME,
-ALLOWED_ORIGINS, MODEL_ARTIFACT; with --challenger (make run-ab) also CHALLENGER_ARTIFACT,
-PRIMARY_WEIGHT and CHALLENGER_WEIGHT; DATA_CAPTURE_PERCENT and DATA_CAPTURE_DIR. See the README.
+ALLOWED_ORIGINS, MODEL_ARTIFACT, LOCAL_LAMBDA, LAMBDA_INSTANCES; with --challenger (make run-ab)
+also CHALLENGER_ARTIFACT, PRIMARY_WEIGHT and CHALLENGER_WEIGHT; DATA_CAPTURE_PERCENT and
+DATA_CAPTURE_DIR. See the README.
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     # Explicit handlers: a shell that starts us in the background sets SIGINT to "ignore".
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, lambda *_: stop.set())
-    with local_stack(variants=variants, capture=capture, allowed_origins=os.environ.get("ALLOWED_ORIGINS")) as stack:
+    emulate = settings.emulate_lambda()
+    with local_stack(
+        variants=variants, capture=capture, allowed_origins=os.environ.get("ALLOWED_ORIGINS"), emulate=emulate
+    ) as stack:
         split = ", ".join(f"{variant.name} (weight {variant.weight:g})" for variant in stack.variants)
         captured = f"{capture.sampling_percentage}% into {capture.root}/" if capture else "off (DATA_CAPTURE_PERCENT)"
         print(
@@ -43,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 iris-gateway local stack is up.
   API (local API Gateway):         {stack.api_url}   routes from template.yaml
   SageMaker Runtime (local):       {stack.endpoint_url}   endpoint '{stack.endpoint_name}'
+  The function runs:               {stack.lambda_runtime}
   Production variants:             {split}
   Data capture:                    {captured}
 

@@ -6,7 +6,10 @@ and its answer is written back. Written by hand because ``sam local start-api`` 
 only the parts of API Gateway this API uses are emulated.
 
 Matching follows API Gateway: an exact resource beats a ``{proxy+}`` one, a method beats ``ANY``,
-and a path or method no route covers answers 403 "Missing Authentication Token".
+and a path or method no route covers answers 403 "Missing Authentication Token". A function that
+fails (raises, times out, cannot initialise, returns a malformed result) is answered 502
+"Internal server error", as API Gateway answers a failed Lambda proxy integration; both through
+the template's DEFAULT_4XX and DEFAULT_5XX gateway responses, as deployed.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -28,7 +31,6 @@ from local_stack.http_server import log_event
 
 STAGE = "Prod"
 COMPONENT = "local-api"
-INTERNAL_SERVER_ERROR = b'{"message": "Internal server error"}'
 
 
 class Functions(Protocol):
@@ -128,12 +130,12 @@ class LocalRestApi:
 
     routes: tuple[ApiRoute, ...]
     functions: Functions
-    default_4xx: GatewayResponse | None = None
+    gateway_responses: dict[str, GatewayResponse] = field(default_factory=dict)
 
     @classmethod
     def from_spec(cls, api: LocalTemplate, functions: Functions, allowed_origins: str) -> LocalRestApi:
-        default_4xx = GatewayResponse(api.default_4xx_template, allowed_origins) if api.default_4xx_template else None
-        return cls(api.routes, functions, default_4xx)
+        responses = {kind: GatewayResponse(body, allowed_origins) for kind, body in api.gateway_responses.items()}
+        return cls(api.routes, functions, responses)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         return self.handle(Request(environ))(environ, start_response)
@@ -154,15 +156,14 @@ class LocalRestApi:
             return None
         return None
 
-    def missing_authentication_token(self, request: Request) -> Response:
-        """What API Gateway answers for a path or method no route covers."""
-        request_id = str(uuid.uuid4())
-        message = "Missing Authentication Token"
-        if self.default_4xx is None:
-            response = Response(json.dumps({"message": message}), 403, content_type="application/json")
+    def gateway_error(self, request: Request, status: int, message: str, error_type: str, request_id: str) -> Response:
+        """An answer API Gateway gives itself, through the template's gateway response for it."""
+        template = self.gateway_responses.get("DEFAULT_4XX" if status < 500 else "DEFAULT_5XX")
+        if template is None:
+            response = Response(json.dumps({"message": message}), status, content_type="application/json")
         else:
-            response = self.default_4xx.render(403, message, request_id, request.headers.get("Origin"))
-        response.headers["x-amzn-ErrorType"] = "MissingAuthenticationTokenException"
+            response = template.render(status, message, request_id, request.headers.get("Origin"))
+        response.headers["x-amzn-ErrorType"] = error_type
         response.headers["x-amzn-RequestId"] = request_id
         return response
 
@@ -170,7 +171,9 @@ class LocalRestApi:
         started = time.perf_counter()
         matched = self.match(request.method, request.path)
         if matched is None:
-            return self.missing_authentication_token(request)
+            return self.gateway_error(
+                request, 403, "Missing Authentication Token", "MissingAuthenticationTokenException", str(uuid.uuid4())
+            )
         route, path_parameters = matched
         event = build_event(
             request.method,
@@ -182,12 +185,15 @@ class LocalRestApi:
             path_parameters=path_parameters,
             source_ip=request.remote_addr or "127.0.0.1",
         )
+        request_id = event["requestContext"]["requestId"]
         try:
             response = to_http_response(self.functions.invoke(route.function, event))
         except Exception as error:  # noqa: BLE001 - API Gateway's answer to a failed invocation
             log_event(COMPONENT, message="invocation failed", function=route.function, error=repr(error))
-            response = Response(INTERNAL_SERVER_ERROR, 502, content_type="application/json")
-        response.headers["x-amzn-RequestId"] = event["requestContext"]["requestId"]
+            response = self.gateway_error(
+                request, 502, "Internal server error", "InternalServerErrorException", request_id
+            )
+        response.headers["x-amzn-RequestId"] = request_id
         log_event(
             COMPONENT,
             request_id=event["requestContext"]["requestId"],

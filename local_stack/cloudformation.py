@@ -79,8 +79,8 @@ class ApiRoute:
 class LocalTemplate:
     routes: tuple[ApiRoute, ...]
     functions: dict[str, FunctionSpec]
-    # x-amazon-apigateway-gateway-responses: DEFAULT_4XX's application/json template, if any.
-    default_4xx_template: str | None
+    # x-amazon-apigateway-gateway-responses: the application/json template of each, by type.
+    gateway_responses: dict[str, str]
     parameter_defaults: dict[str, str]
 
 
@@ -104,14 +104,12 @@ def load_template(template: Path = TEMPLATE) -> LocalTemplate:
         name: _function_spec(name, {**globals_, **resources[name]["Properties"]})
         for name in sorted({route.function for route in routes})
     }
-    default_4xx = body.get("x-amazon-apigateway-gateway-responses", {}).get("DEFAULT_4XX")
+    gateway_responses = {
+        kind: response["responseTemplates"]["application/json"]
+        for kind, response in body.get("x-amazon-apigateway-gateway-responses", {}).items()
+    }
     parameters = {name: str(spec.get("Default", "")) for name, spec in document.get("Parameters", {}).items()}
-    return LocalTemplate(
-        routes,
-        functions,
-        default_4xx["responseTemplates"]["application/json"] if default_4xx else None,
-        parameters,
-    )
+    return LocalTemplate(routes, functions, gateway_responses, parameters)
 
 
 def _function_spec(logical_id: str, properties: dict[str, Any]) -> FunctionSpec:

@@ -1,7 +1,9 @@
 """make invoke EVENT=events/<file>.json: `sam local invoke PredictFunction -e <file>` without Docker.
 
-Runs the function once on the event, against the local endpoint (a running one named by
-AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME, or one started here for the call), and prints its response.
+Runs the function once on the event, in the Lambda Runtime Interface Emulator where this machine
+can (else in this process), against the local endpoint: a running one named by
+AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME, or one started here for the call. Prints its response, or
+the error document Lambda would return.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from pathlib import Path
 from functions.predict.settings import ANY_ORIGIN
 from local_stack import settings
 from local_stack.cloudformation import load_template
-from local_stack.lambda_runtime import InProcessFunctions
-from local_stack.stack import function_environment, local_endpoint, prepare_environment, primary_only
+from local_stack.http_server import log_event
+from local_stack.lambda_environments import FunctionError
+from local_stack.stack import function_settings, local_endpoint, local_functions, primary_only
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,8 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--function", default="PredictFunction")
     args = parser.parse_args(argv)
     event = json.loads(args.event.read_text())
-    functions = load_template().functions
-    if args.function not in functions:
+    template = load_template()
+    if args.function not in template.functions:
         print(f"no route in template.yaml invokes a function named {args.function}", file=sys.stderr)
         return 2
     running_endpoint = os.environ.get("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME")
@@ -37,10 +40,16 @@ def main(argv: list[str] | None = None) -> int:
         if running_endpoint
         else local_endpoint(variants, settings.endpoint_name(), settings.host(), 0)
     )
+    allowed_origins = os.environ.get("ALLOWED_ORIGINS", ANY_ORIGIN)
     with endpoint as endpoint_url:
-        allowed_origins = os.environ.get("ALLOWED_ORIGINS", ANY_ORIGIN)
-        prepare_environment(function_environment(endpoint_url, settings.endpoint_name(), allowed_origins, variants))
-        response = InProcessFunctions({args.function: functions[args.function]}).invoke(args.function, event)
+        values = function_settings(endpoint_url, settings.endpoint_name(), allowed_origins, variants)
+        with local_functions(template, values, instances=1) as (functions, described):
+            log_event("local-invoke", function=args.function, runtime=described)
+            try:
+                response = functions.invoke(args.function, event)
+            except FunctionError as error:
+                print(json.dumps({"errorType": error.error_type, "errorMessage": str(error)}, indent=2))
+                return 1
     print(json.dumps(response, indent=2))
     return 0
 

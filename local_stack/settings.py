@@ -52,3 +52,16 @@ def data_capture_percent(template_default: str) -> int:
 def data_capture_dir() -> Path:
     """Stands for the capture bucket: files land under <dir>/<endpoint>/<variant>/yyyy/mm/dd/hh/."""
     return Path(os.environ.get("DATA_CAPTURE_DIR", "build/data-capture"))
+
+
+def lambda_instances() -> int:
+    """Warm execution environments per function in the local Lambda emulator (concurrent callers)."""
+    return int(os.environ.get("LAMBDA_INSTANCES", "3"))
+
+
+def emulate_lambda() -> bool | None:
+    """LOCAL_LAMBDA=emulator or in-process; unset: the emulator where this machine can run it."""
+    choice = os.environ.get("LOCAL_LAMBDA", "")
+    if choice not in ("", "emulator", "in-process"):
+        raise ValueError(f"LOCAL_LAMBDA is {choice!r}: use emulator or in-process")
+    return {"": None, "emulator": True, "in-process": False}[choice]

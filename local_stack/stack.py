@@ -10,15 +10,16 @@ from pathlib import Path
 
 from functions.predict.settings import ANY_ORIGIN
 from local_stack import settings
-from local_stack.api_gateway import LocalRestApi
-from local_stack.cloudformation import TEMPLATE, load_template
+from local_stack.api_gateway import Functions, LocalRestApi
+from local_stack.cloudformation import TEMPLATE, LocalTemplate, load_template
 from local_stack.data_capture import DataCapture
 from local_stack.http_server import base_url, serve_in_background
+from local_stack.lambda_environments import EmulatedFunctions, emulator_binary
 from local_stack.lambda_runtime import InProcessFunctions
 from local_stack.sagemaker_container import ServingContainer
 from local_stack.sagemaker_runtime import PRIMARY_VARIANT, Endpoint, ProductionVariant, SageMakerRuntime
 
-# The local stack never signs with real credentials, whatever the shell has.
+# The local stack never signs with real credentials, whatever the shell has (functions in this process).
 LOCAL_AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
@@ -44,15 +45,16 @@ class RunningStack:
     endpoint_url: str
     endpoint_name: str
     variants: Sequence[VariantSpec]
-    functions: InProcessFunctions
+    functions: Functions
+    # How the function runs: in the Lambda Runtime Interface Emulator, or in this process and why.
+    lambda_runtime: str
 
 
-def function_environment(
+def function_settings(
     endpoint_url: str, endpoint_name: str, allowed_origins: str, variants: Sequence[VariantSpec]
 ) -> dict[str, str]:
-    """What the function reads from its environment, pointed at the local endpoint."""
+    """The local values of the variables template.yaml declares for the function."""
     return {
-        **LOCAL_AWS_ENVIRONMENT,
         "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": endpoint_url,
         "ENDPOINT_NAME": endpoint_name,
         "ALLOWED_ORIGINS": allowed_origins,
@@ -114,6 +116,35 @@ def configured_capture(template_defaults: dict[str, str]) -> DataCapture | None:
 
 
 @contextmanager
+def local_functions(
+    template: LocalTemplate,
+    settings_for_function: dict[str, str],
+    emulate: bool | None = None,
+    instances: int | None = None,
+) -> Iterator[tuple[Functions, str]]:
+    """The template's functions in the Runtime Interface Emulator where it runs, else in this process.
+
+    ``emulate=None`` chooses by what this machine has; the description says which, and why.
+    """
+    reason = None
+    if emulate is not False:
+        try:
+            emulator_binary()
+        except ValueError as unavailable:
+            if emulate:
+                raise
+            reason = str(unavailable)
+    if reason is None and emulate is not False:
+        instances = instances or settings.lambda_instances()
+        with EmulatedFunctions(template.functions, settings_for_function, instances) as emulated:
+            plural = "" if instances == 1 else "s"
+            yield emulated, f"Lambda Runtime Interface Emulator, {instances} instance{plural} per function"
+        return
+    prepare_environment({**LOCAL_AWS_ENVIRONMENT, **settings_for_function})
+    yield InProcessFunctions(template.functions), f"in this process ({reason or 'as asked'})"
+
+
+@contextmanager
 def local_stack(
     artifact: Path | None = None,
     endpoint_name: str | None = None,
@@ -124,8 +155,9 @@ def local_stack(
     template: Path = TEMPLATE,
     variants: Sequence[VariantSpec] | None = None,
     capture: DataCapture | None = None,
+    emulate: bool | None = None,
 ) -> Iterator[RunningStack]:
-    """Starts the endpoint, gives the function its environment, then serves the API."""
+    """Starts the endpoint, then the function with its environment, then serves the API."""
     variants = variants or primary_only(artifact or settings.model_artifact())
     endpoint_name = endpoint_name or settings.endpoint_name()
     host = host or settings.host()
@@ -141,10 +173,10 @@ def local_stack(
                 capture,
             )
         )
-        prepare_environment(function_environment(endpoint_url, endpoint_name, allowed_origins, variants))
-        functions = InProcessFunctions(api.functions)
+        function_values = function_settings(endpoint_url, endpoint_name, allowed_origins, variants)
+        functions, described = running.enter_context(local_functions(api, function_values, emulate))
         gateway = LocalRestApi.from_spec(api, functions, allowed_origins)
         api_server = running.enter_context(
             serve_in_background(gateway, host, settings.api_port() if api_port is None else api_port)
         )
-        yield RunningStack(base_url(api_server), endpoint_url, endpoint_name, variants, functions)
+        yield RunningStack(base_url(api_server), endpoint_url, endpoint_name, variants, functions, described)

@@ -33,6 +33,15 @@ ALLOWED_ORIGIN = "https://app.example.com"
 ALLOWED_ORIGINS = f"{ALLOWED_ORIGIN},https://admin.example.com"
 GUIDE_CURL_BODY = '{"instances": [[5.1, 3.5, 1.4, 0.2]]}'
 MODEL_URI = "s3://iris-gateway-models-123456789012/models/0123abcd/model.tar.gz"
+POWERTOOLS_LAYER = (
+    "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:017000801446:layer:"
+    "AWSLambdaPowertoolsPythonV3-python313-arm64:{version}"
+)
+# The official layer's version number for each Powertools release the tests may pin. One layer
+# version per release since 3.2.0 (layer 3); 3.32 and 3.33 were never released. Evidence in the
+# closing note of the issue that introduced this table; confirm a new entry with
+# `aws ssm get-parameter --name /aws/service/powertools/python/arm64/python3.13/<release>`.
+POWERTOOLS_LAYER_VERSIONS = {"3.34.0": 37, "3.35.0": 38, "3.36.0": 39, "3.37.0": 40}
 
 
 # ---------------------------------------------------------------- events (as `sam local invoke -e` uses)

@@ -12,21 +12,12 @@ import pytest
 
 from functions.predict import endpoint_client
 from local_stack.cloudformation import load_template
-from tests.helpers import MODEL_URI, TEMPLATE
+from tests.helpers import MODEL_URI, POWERTOOLS_LAYER, POWERTOOLS_LAYER_VERSIONS, TEMPLATE
 
 pytestmark = pytest.mark.infrastructure
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_ENDPOINT = {"ModelDataUrl": MODEL_URI}
-POWERTOOLS_LAYER = (
-    "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:017000801446:layer:"
-    "AWSLambdaPowertoolsPythonV3-python313-arm64:{version}"
-)
-# The official layer's version number for each Powertools release the tests may pin. One layer
-# version per release since 3.2.0 (layer 3); 3.32 and 3.33 were never released. Evidence in the
-# closing note of the issue that introduced this table; confirm a new entry with
-# `aws ssm get-parameter --name /aws/service/powertools/python/arm64/python3.13/<release>`.
-POWERTOOLS_LAYER_VERSIONS = {"3.34.0": 37, "3.35.0": 38, "3.36.0": 39, "3.37.0": 40}
 SAGEMAKER_TYPES = {
     "AWS::SageMaker::Model",
     "AWS::SageMaker::EndpointConfig",

@@ -29,13 +29,24 @@ def runtime_client(endpoint_url: str):
 
 @pytest.fixture(scope="session")
 def stack(model_artifact: Path) -> Iterator[RunningStack]:
-    """The whole local stack on free ports, the function's client aimed at its endpoint.
+    """The whole local stack on free ports, as `make run` runs it: the function in the Lambda
+    Runtime Interface Emulator where this machine has it, with the environment the stack gives it."""
+    with local_stack(model_artifact, endpoint_port=0, api_port=0, allowed_origins=ALLOWED_ORIGINS) as running:
+        print(f"\nthe local stack's function runs: {running.lambda_runtime}")
+        yield running
 
-    The function creates its client on first use, and each test runs with fake AWS settings
-    (tests/conftest.py), so the client is given to it here, the way tests inject it.
+
+@pytest.fixture(scope="session")
+def in_process_stack(model_artifact: Path) -> Iterator[RunningStack]:
+    """The local stack with the function in this process, so tests can give it another client.
+
+    Each test runs with fake AWS settings (tests/conftest.py) and the function creates its client
+    on first use, so the client is given to it here, the way tests are meant to inject it.
     """
     with (
-        local_stack(model_artifact, endpoint_port=0, api_port=0, allowed_origins=ALLOWED_ORIGINS) as running,
+        local_stack(
+            model_artifact, endpoint_port=0, api_port=0, allowed_origins=ALLOWED_ORIGINS, emulate=False
+        ) as running,
         pytest.MonkeyPatch.context() as patch,
     ):
         client = handler_client(running.endpoint_url)
@@ -44,12 +55,12 @@ def stack(model_artifact: Path) -> Iterator[RunningStack]:
 
 
 @pytest.fixture
-def point_function_at(stack: RunningStack, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    """Aims the stack's function at another endpoint URL, with client settings overridden if given."""
+def point_function_at(in_process_stack: RunningStack, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Aims the in-process stack's function at another endpoint URL, with client settings overridden if given."""
 
     def point(url: str, **overrides: float) -> None:
         client = handler_client(url, **overrides)
-        monkeypatch.setattr(_function_endpoint_client(stack), "runtime_client", lambda: client)
+        monkeypatch.setattr(_function_endpoint_client(in_process_stack), "runtime_client", lambda: client)
 
     return point
 

@@ -1,5 +1,8 @@
 """Endpoint faults through the whole local stack: each has its status, a JSON error with the
-request id, CORS headers, and a bounded time. The worst case is printed at the end of the run."""
+request id, CORS headers, and a bounded time. The worst case is printed at the end of the run.
+
+The function runs in this process here, so each test can aim its client at the fault injector
+(and once with a shorter read timeout); everything else about the stack is as `make run` has it."""
 
 from __future__ import annotations
 
@@ -81,46 +84,46 @@ def _assert_documented_error(name, status, headers, body):
 
 
 @pytest.mark.parametrize("name", [n for n in FAULTS if n != "slow"])
-def test_endpoint_fault(stack, injector, point_function_at, monkeypatch, name):
+def test_endpoint_fault(in_process_stack, injector, point_function_at, monkeypatch, name):
     point_function_at(injector.url)
     monkeypatch.setattr(injector, "fault", FAULTS[name])
 
-    status, headers, body = _timed(stack, name)
+    status, headers, body = _timed(in_process_stack, name)
 
     _assert_documented_error(name, status, headers, body)
     assert WORST_CASE[name] < endpoint_client.WORST_CASE_SECONDS
 
 
-def test_endpoint_slower_than_the_read_timeout(stack, injector, point_function_at, monkeypatch):
+def test_endpoint_slower_than_the_read_timeout(in_process_stack, injector, point_function_at, monkeypatch):
     point_function_at(injector.url, read_timeout=SLOW_READ_TIMEOUT)
     monkeypatch.setattr(injector, "fault", FAULTS["slow"])
 
-    status, headers, body = _timed(stack, "slow")
+    status, headers, body = _timed(in_process_stack, "slow")
 
     _assert_documented_error("slow", status, headers, body)
     attempts = endpoint_client.MAX_ATTEMPTS
     assert WORST_CASE["slow"] < attempts * SLOW_READ_TIMEOUT + endpoint_client.MAX_BACKOFF_SECONDS + 0.5
 
 
-def test_endpoint_slower_than_the_production_read_timeout(stack, injector, point_function_at, monkeypatch):
+def test_endpoint_slower_than_the_production_read_timeout(in_process_stack, injector, point_function_at, monkeypatch):
     # The real client settings, once: the longest a caller can ever wait on a hung endpoint.
     slower = endpoint_client.READ_TIMEOUT_SECONDS + 1
     point_function_at(injector.url)
     monkeypatch.setattr(injector, "fault", Fault(200, None, b"{}", delay_seconds=slower))
 
-    status, headers, body = _timed(stack, "slow_production_timeouts")
+    status, headers, body = _timed(in_process_stack, "slow_production_timeouts")
 
     _assert_documented_error("slow_production_timeouts", status, headers, body)
     assert WORST_CASE["slow_production_timeouts"] < endpoint_client.WORST_CASE_SECONDS
 
 
-def test_endpoint_refusing_connections(stack, point_function_at):
+def test_endpoint_refusing_connections(in_process_stack, point_function_at):
     with closing(socket.socket()) as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     point_function_at(f"http://127.0.0.1:{port}")
 
-    status, headers, body = _timed(stack, "refused")
+    status, headers, body = _timed(in_process_stack, "refused")
 
     _assert_documented_error("refused", status, headers, body)
 
@@ -132,21 +135,21 @@ class RaisingModel:
         raise RuntimeError("disk full at /opt/ml/model")
 
 
-def test_model_code_raising(stack, injector, point_function_at, monkeypatch):
+def test_model_code_raising(in_process_stack, injector, point_function_at, monkeypatch):
     point_function_at(injector.url)
     monkeypatch.setattr(injector.app, "endpoints", {DEFAULT_ENDPOINT_NAME: Endpoint.single(RaisingModel())})
 
-    status, headers, body = _timed(stack, "model_code_raising")
+    status, headers, body = _timed(in_process_stack, "model_code_raising")
 
     _assert_documented_error("model_code_raising", status, headers, body)
     assert "disk full" not in json.dumps(body)
 
 
-def test_unknown_endpoint_name(stack, injector, point_function_at, monkeypatch):
+def test_unknown_endpoint_name(in_process_stack, injector, point_function_at, monkeypatch):
     point_function_at(injector.url)
     monkeypatch.setattr(injector.app, "endpoints", {})
 
-    status, headers, body = _timed(stack, "unknown_endpoint")
+    status, headers, body = _timed(in_process_stack, "unknown_endpoint")
 
     _assert_documented_error("unknown_endpoint", status, headers, body)
     assert "misconfigured" in body["message"]

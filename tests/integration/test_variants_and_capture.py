@@ -24,7 +24,7 @@ from local_stack.http_server import base_url, serve_in_background
 from local_stack.sagemaker_container import ServingContainer
 from local_stack.sagemaker_runtime import Endpoint, ProductionVariant, SageMakerRuntime
 from local_stack.stack import CHALLENGER_VARIANT, VariantSpec, local_stack
-from tests.helpers import ALLOWED_ORIGIN, function_module, handler_client, http
+from tests.helpers import ALLOWED_ORIGIN, http
 
 pytestmark = pytest.mark.integration
 
@@ -201,18 +201,9 @@ def test_through_the_stack_a_caller_picks_a_variant_and_its_record_joins_the_api
 ):
     variants = [VariantSpec("primary", model_artifact, 9), VariantSpec(CHALLENGER_VARIANT, challenger_artifact, 1)]
     capture = DataCapture(tmp_path, sampling_percentage=100)
-    with (
-        local_stack(
-            variants=variants, capture=capture, endpoint_port=0, api_port=0, allowed_origins=ALLOWED_ORIGIN
-        ) as stack,
-        pytest.MonkeyPatch.context() as patch,
-    ):
-        # The function runs in this process and other tests' stacks share its module state: give
-        # it this stack's settings and client, as a fresh Lambda instance would have them.
-        handler = stack.functions.handlers["PredictFunction"]
-        function_module(handler, "settings").get_settings.cache_clear()
-        client = handler_client(stack.endpoint_url)
-        patch.setattr(function_module(handler, "endpoint_client"), "runtime_client", lambda: client)
+    with local_stack(
+        variants=variants, capture=capture, endpoint_port=0, api_port=0, allowed_origins=ALLOWED_ORIGIN
+    ) as stack:
         status, headers, _ = http(
             f"{stack.api_url}/predict",
             body=BODY,
@@ -223,7 +214,6 @@ def test_through_the_stack_a_caller_picks_a_variant_and_its_record_joins_the_api
             body=BODY,
             headers={"Content-Type": "application/json", "X-Model-Variant": "blue"},
         )
-        function_module(handler, "settings").get_settings.cache_clear()
     capture.close()
 
     assert (status, headers["X-Model-Variant"]) == (200, "challenger")
