@@ -14,9 +14,10 @@ from iris_contract import (
     GUIDE_EXAMPLE_PREDICTIONS,
 )
 
-from model_training import inference
+from model_training import forest_export, inference
 
 PARITY_POINTS = 12_000
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def _serve(served_model, body, content_type="application/json", accept="application/json"):
@@ -36,25 +37,78 @@ def _random_points(count: int, seed: int) -> np.ndarray:
     return points
 
 
-def test_probabilities_match_scikit_learn(trained, served_model):
+def _threshold_edges(estimator, base_rows: np.ndarray) -> np.ndarray:
+    """Each split threshold, its float32 neighbours, the float64 midpoint between those (where
+    float32 rounding flips) and one float64 step either side, put into real rows of Iris data."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for feature in range(len(FEATURES)):
+        thresholds = np.unique(
+            np.concatenate(
+                [
+                    e.tree_.threshold[(e.tree_.children_left != -1) & (e.tree_.feature == feature)]
+                    for e in estimator.estimators_
+                ]
+            )
+        )
+        down = thresholds.astype(np.float32)
+        down = np.where(down.astype(np.float64) > thresholds, np.nextafter(down, np.float32(-np.inf)), down)
+        up = np.nextafter(down, np.float32(np.inf))
+        midpoint = (down.astype(np.float64) + up.astype(np.float64)) / 2
+        values = np.concatenate([thresholds, down, up, midpoint]).astype(np.float64)
+        values = np.unique(np.concatenate([values, np.nextafter(values, np.inf), np.nextafter(values, -np.inf)]))
+        chosen = base_rows[rng.choice(base_rows.shape[0], size=values.size)].copy()
+        chosen[:, feature] = values
+        rows.append(chosen)
+    return np.concatenate(rows)
+
+
+def _same_bits(ours: np.ndarray, theirs: np.ndarray) -> bool:
+    return ours.shape == theirs.shape and np.array_equal(ours.view(np.uint64), theirs.view(np.uint64))
+
+
+def test_probabilities_are_scikit_learns_bit_for_bit(trained, served_model):
     points = _random_points(PARITY_POINTS, seed=7)
 
     ours = inference.forest_probabilities(served_model["forest"], points)
     theirs = trained.estimator.predict_proba(points)
 
-    assert ours.shape == theirs.shape == (PARITY_POINTS, len(CLASS_NAMES))
-    assert np.max(np.abs(ours - theirs)) <= 1e-12
+    assert ours.shape == (PARITY_POINTS, len(CLASS_NAMES))
+    assert _same_bits(ours, theirs)
     np.testing.assert_array_equal(np.argmax(ours, axis=1), trained.estimator.predict(points))
 
 
-def test_probabilities_match_on_the_training_data_itself(trained, served_model):
+def test_probabilities_are_scikit_learns_on_and_around_every_threshold(trained, served_model):
     from model_training.train import load_data
 
     features, _ = load_data()
+    points = np.concatenate([features, _threshold_edges(trained.estimator, features)])
 
-    ours = inference.forest_probabilities(served_model["forest"], features)
+    assert _same_bits(
+        inference.forest_probabilities(served_model["forest"], points), trained.estimator.predict_proba(points)
+    )
 
-    assert np.max(np.abs(ours - trained.estimator.predict_proba(features))) <= 1e-12
+
+@pytest.mark.parametrize("value", [0.0, -0.0, -1.0, 1e-45, 30.0, 1e6, 1e30, FLOAT32_MAX, -FLOAT32_MAX])
+def test_probabilities_are_scikit_learns_at_extreme_values(trained, served_model, value):
+    points = np.tile(np.array(GUIDE_EXAMPLE_INSTANCES), (len(FEATURES), 1))
+    for feature in range(len(FEATURES)):
+        points[3 * feature : 3 * feature + 3, feature] = value
+
+    with np.errstate(over="ignore", invalid="ignore"):  # scikit-learn's own float32 cast at the extremes
+        theirs = trained.estimator.predict_proba(points)
+    assert _same_bits(inference.forest_probabilities(served_model["forest"], points), theirs)
+
+
+@pytest.mark.parametrize("rows", [1, 8, 9, 1000])
+def test_small_and_large_batches_take_their_paths_to_the_same_answer(trained, served_model, rows):
+    # Up to a few rows the search runs in Python, beyond that in numpy.
+    points = _random_points(rows, seed=rows)
+
+    prediction = inference.predict_fn(points.tolist(), served_model)
+
+    assert _same_bits(prediction["probabilities"], trained.estimator.predict_proba(points))
+    np.testing.assert_array_equal(prediction["predictions"], trained.estimator.predict(points))
 
 
 def test_guide_example_gives_the_guides_predictions(served_model):
@@ -111,22 +165,62 @@ def test_numpy_array_goes_straight_to_predict_fn(served_model):
     assert prediction["predictions"].tolist() == list(GUIDE_EXAMPLE_PREDICTIONS)
 
 
+ROW_1 = "row 1 (instances[0])"
+ROW_2 = "row 2 (instances[1])"
+EXPECTED_4 = "expected 4: " + ", ".join(FEATURE_NAMES)
 BAD_PAYLOADS = [
-    ("application/json", b"{not json", "not valid JSON"),
-    ("application/json", b"\xff\xfe", "not UTF-8"),
-    ("application/json", b"[[5.1, 3.5, 1.4, 0.2]]", 'expected a JSON object {"instances"'),
-    ("application/json", b'{"rows": [[1, 2, 3, 4]]}', 'expected a JSON object {"instances"'),
-    ("application/json", b'{"instances": []}', "non-empty list"),
-    ("application/json", b'{"instances": "5.1,3.5"}', "non-empty list"),
-    ("application/json", b'{"instances": [5.1, 3.5, 1.4, 0.2]}', "row 1 (instances[0]) is not a list"),
-    ("application/json", b'{"instances": [[5.1, "3.5", 1.4, 0.2]]}', 'non-number value "3.5"'),
-    ("application/json", b'{"instances": [[5.1, true, 1.4, 0.2]]}', "non-number value true"),
-    ("application/json", b'{"instances": [[5.1, null, 1.4, 0.2]]}', "non-number value null"),
-    ("application/json", b'{"instances": [[5.1, NaN, 1.4, 0.2]]}', "not a finite number"),
-    ("application/json", b'{"instances": [[5.1, Infinity, 1.4, 0.2]]}', "not a finite number"),
-    ("application/json", b'{"instances": [[5.1, 1e300, 1.4, 0.2]]}', "not a finite number"),
+    (
+        "application/json",
+        b"{not json",
+        "the body is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+    ),
+    ("application/json", b"\xff\xfe", "the body is not UTF-8 text (byte 0)"),
+    ("application/json", b"[[5.1, 3.5, 1.4, 0.2]]", 'expected a JSON object {"instances": [[...], ...]}'),
+    ("application/json", b'{"rows": [[1, 2, 3, 4]]}', 'expected a JSON object {"instances": [[...], ...]}'),
+    ("application/json", b'{"instances": []}', '"instances" must be a non-empty list of rows'),
+    ("application/json", b'{"instances": "5.1,3.5"}', '"instances" must be a non-empty list of rows'),
+    ("application/json", b'{"instances": [5.1, 3.5, 1.4, 0.2]}', f"{ROW_1} is not a list of numbers"),
+    ("application/json", b'{"instances": [[5.1, 3.5, 1.4, 0.2], 7]}', f"{ROW_2} is not a list of numbers"),
+    ("application/json", b'{"instances": [[5.1, "3.5", 1.4, 0.2]]}', f'{ROW_1} has a non-number value "3.5"'),
+    ("application/json", b'{"instances": [[5.1, true, 1.4, 0.2]]}', f"{ROW_1} has a non-number value true"),
+    (
+        "application/json",
+        b'{"instances": [[5.1, 3.5, 1.4, 0.2], [false, 1, 2, 3]]}',
+        f"{ROW_2} has a non-number value false",
+    ),
+    ("application/json", b'{"instances": [[5.1, null, 1.4, 0.2]]}', f"{ROW_1} has a non-number value null"),
+    (
+        "application/json",
+        b'{"instances": [[5.1, NaN, 1.4, 0.2]]}',
+        f"{ROW_1} has a value that is not a finite number: nan",
+    ),
+    (
+        "application/json",
+        b'{"instances": [[5.1, 3.5, 1.4, 0.2], [5.1, Infinity, 1.4, 0.2]]}',
+        f"{ROW_2} has a value that is not a finite number: inf",
+    ),
+    (
+        "application/json",
+        b'{"instances": [[5.1, 1e300, 1.4, 0.2]]}',
+        f"{ROW_1} has a value that is not a finite number: 1e+300",
+    ),
+    # Finite in float64 but past float32, which scikit-learn's trees compare in.
+    (
+        "application/json",
+        b'{"instances": [[5.1, 3.5, 1.4, 0.2], [5.1, 3.5e38, 1.4, 0.2]]}',
+        f"{ROW_2} has a value that is not a finite number: 3.5e+38",
+    ),
+    (
+        "application/json",
+        b'{"instances": [[5.1, 1%s, 1.4, 0.2]]}' % (b"0" * 400),
+        f"{ROW_1} has a value that is not a finite number: inf",
+    ),
+    ("application/json", b'{"instances": [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]]}', f"row 1 has 5 values, {EXPECTED_4}"),
+    ("application/json", b'{"instances": [[]]}', f"row 1 has 0 values, {EXPECTED_4}"),
     ("text/csv", b"5.1,3.5,abc,0.2\n", "row 1 has a non-number value 'abc'"),
-    ("text/csv", b"\n\n", "no rows"),
+    ("text/csv", b"5.1,3.5,1.4,nan\n", "row 1 has a non-number value 'nan'"),
+    ("text/csv", b"\n\n", "the CSV body has no rows"),
+    ("text/csv", b"5.1,3.5,1.4,0.2\n1,2,3\n", f"row 2 has 3 values, {EXPECTED_4}"),
 ]
 
 
@@ -135,7 +229,52 @@ def test_bad_payloads_say_what_to_change(served_model, content_type, body, messa
     with pytest.raises(inference.PayloadError) as raised:
         _serve(served_model, body, content_type)
 
-    assert message in str(raised.value)
+    assert str(raised.value) == message
+
+
+def test_rows_of_one_width_arrive_as_one_array_and_others_as_lists():
+    rectangle = inference.input_fn('{"instances": [[1, 2.5, 3, 4], [5, 6, 7, 8]]}', "application/json")
+    ragged = inference.input_fn('{"instances": [[1, 2, 3, 4], [5, 6, 7]]}', "application/json")
+
+    assert (type(rectangle), rectangle.dtype, rectangle.tolist()) == (
+        np.ndarray,
+        np.float64,
+        [[1, 2.5, 3, 4], [5, 6, 7, 8]],
+    )
+    assert ragged == [[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0]]
+
+
+@pytest.mark.parametrize("rows", [1, 63, 64, 65, 1000])
+def test_json_answers_are_what_json_dumps_writes(served_model, rows):
+    # Small answers go through json.dumps; large ones format each distinct number once.
+    prediction = inference.predict_fn(_random_points(rows, seed=rows), served_model)
+
+    body, _ = inference.output_fn(prediction, "application/json")
+
+    assert body == json.dumps(
+        {
+            "predictions": prediction["predictions"].tolist(),
+            "probabilities": prediction["probabilities"].tolist(),
+            "classes": list(prediction["classes"]),
+            "model_version": prediction["model_version"],
+        }
+    )
+
+
+def test_json_answers_keep_negative_zero_and_close_floats_apart():
+    values = [[-0.0, 0.0, 1e-300], [0.1, 0.30000000000000004, 2.0]]
+    prediction = {
+        "predictions": np.zeros(100, dtype=np.intp),
+        "probabilities": np.tile(values, (50, 1)),
+        "classes": ["a", "b", "c"],
+        "model_version": "v\u00e9",
+    }
+
+    body, _ = inference.output_fn(prediction, "application/json")
+
+    assert json.loads(body)["probabilities"][:2] == values
+    assert body.count("-0.0, 0.0, 1e-300") == 50
+    assert '"model_version": "v\\u00e9"' in body
 
 
 def test_wrong_row_width_names_the_row_and_the_features(served_model):
@@ -173,15 +312,26 @@ def test_unsupported_accept_type_is_refused_by_name(served_model):
         inference.output_fn(prediction, "text/html")
 
 
-def test_damaged_forest_is_refused_at_load(model_dir, tmp_path):
-    for name in (inference.METADATA_FILE,):
-        (tmp_path / name).write_bytes((model_dir / name).read_bytes())
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda f: f.pop("rows"),
+        lambda f: f.update(cell_rows=f["cell_rows"][:-1]),
+        lambda f: f.update(bounds=f["bounds"][::-1].copy()),
+        lambda f: f.update(bound_counts=f["bound_counts"][:3]),
+        lambda f: f.update(rows=f["rows"][:, :2].copy()),
+        lambda f: f.update(cell_rows=np.full_like(f["cell_rows"], 60000)),
+        lambda f: f.update(rows=np.full_like(f["rows"], np.nan)),
+    ],
+)
+def test_damaged_forest_is_refused_at_load(model_dir, tmp_path, damage):
+    (tmp_path / inference.METADATA_FILE).write_bytes((model_dir / inference.METADATA_FILE).read_bytes())
     with np.load(model_dir / inference.FOREST_FILE, allow_pickle=False) as arrays:
         forest = {name: arrays[name] for name in arrays.files}
-    forest["children"] = forest["children"][:-2]
-    np.savez(tmp_path / inference.FOREST_FILE, **forest)
+    damage(forest)
+    (tmp_path / inference.FOREST_FILE).write_bytes(forest_export.npz_bytes(forest))
 
-    with pytest.raises(ValueError, match="damaged"):
+    with pytest.raises(ValueError, match=f"{inference.FOREST_FILE}.* damaged"):
         inference.model_fn(str(tmp_path))
 
 

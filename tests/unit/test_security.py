@@ -52,7 +52,7 @@ def test_a_pickled_forest_is_refused(model_dir, tmp_path):
     (tmp_path / inference.METADATA_FILE).write_bytes((model_dir / inference.METADATA_FILE).read_bytes())
     with np.load(model_dir / inference.FOREST_FILE, allow_pickle=False) as arrays:
         forest = {name: arrays[name] for name in arrays.files}
-    forest["feature"] = np.array([object()] * len(forest["feature"]), dtype=object)
+    forest["rows"] = np.array([object()] * len(forest["rows"]), dtype=object)
     np.savez(tmp_path / inference.FOREST_FILE, **forest)
 
     with pytest.raises(ValueError, match="allow_pickle"):

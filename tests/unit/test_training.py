@@ -100,7 +100,10 @@ def test_metadata_records_contract_version_and_libraries(trained):
 def test_forest_loads_without_pickle(trained):
     with np.load(io.BytesIO(_read(trained.archive, "forest.npz")), allow_pickle=False) as arrays:
         assert all(arrays[name].dtype != object for name in arrays.files)
-        assert arrays["roots"].shape == (train.N_ESTIMATORS,)
+        # One probability row per distinct answer, one cell per combination of split intervals.
+        counts = arrays["bound_counts"]
+        assert arrays["cell_rows"].shape == (int(np.prod(counts + 1)),)
+        assert arrays["rows"].shape[1] == len(CLASS_NAMES)
 
 
 def test_tarball_is_gzip_that_tar_reads_back(tmp_path):
