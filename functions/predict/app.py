@@ -64,10 +64,11 @@ def _error_responses() -> dict[int, Any]:
 def predict() -> Response[PredictResponse]:
     settings = get_settings()
     variant = requested_variant(router.current_event, settings.selectable_variants)
-    rows = parse_predict_request(router.current_event).rows()
-    prediction = endpoint_client.score(settings.endpoint_name, rows, _request_id(), variant)
-    count_scored(len(rows), prediction.predictions, CLASS_NAMES, prediction.variant)
-    logger.info("scored", extra={"rows": len(rows), "variant": prediction.variant, "asked_variant": variant})
+    parsed = parse_predict_request(router.current_event)
+    rows = len(parsed.request.instances)
+    prediction = endpoint_client.score(settings.endpoint_name, parsed.endpoint_body(), rows, _request_id(), variant)
+    count_scored(rows, prediction.predictions, CLASS_NAMES, prediction.variant)
+    logger.info("scored", extra={"rows": rows, "variant": prediction.variant, "asked_variant": variant})
     headers = {"X-Request-Id": _request_id()}
     if prediction.variant:
         headers[VARIANT_HEADER] = prediction.variant

@@ -67,8 +67,8 @@ class Prediction:
     variant: str  # the production variant that answered
 
 
-def score(endpoint_name: str, rows: list[list[float]], request_id: str, variant: str | None = None) -> Prediction:
-    """The endpoint's answer for these rows, checked against the model contract.
+def score(endpoint_name: str, body: str, rows: int, request_id: str, variant: str | None = None) -> Prediction:
+    """The endpoint's answer for ``body`` ({"instances": [...]}, ``rows`` of them), checked against the model contract.
 
     The request id goes as the InferenceId, so the endpoint's captured data joins the API's logs;
     ``variant`` asks for one production variant instead of the endpoint's traffic split.
@@ -81,10 +81,10 @@ def score(endpoint_name: str, rows: list[list[float]], request_id: str, variant:
             EndpointName=endpoint_name,
             ContentType=JSON,
             Accept=JSON,
-            Body=json.dumps({"instances": rows}),
+            Body=body,
             **parameters,
         )
-        body: bytes = response["Body"].read()
+        answer: bytes = response["Body"].read()
     except ClientError as error:
         raise _client_error(endpoint_name, error) from error
     except ReadTimeoutError as error:
@@ -93,8 +93,8 @@ def score(endpoint_name: str, rows: list[list[float]], request_id: str, variant:
     except (BotocoreConnectionError, HTTPClientError) as error:
         logger.error("endpoint unreachable", extra={"endpoint": endpoint_name, "error": str(error)})
         raise errors.endpoint_busy("unreachable") from error
-    predictions = _checked_predictions(endpoint_name, body, len(rows))
-    return Prediction(body, predictions, response.get("InvokedProductionVariant", ""))
+    predictions = _checked_predictions(endpoint_name, answer, rows)
+    return Prediction(answer, predictions, response.get("InvokedProductionVariant", ""))
 
 
 def _client_error(endpoint_name: str, error: ClientError) -> errors.ApiError:
@@ -127,7 +127,7 @@ def _checked_predictions(endpoint_name: str, body: bytes, rows: int) -> list[int
         valid = (
             isinstance(predictions, list)
             and len(predictions) == rows
-            and all(type(p) is int for p in predictions)
+            and set(map(type, predictions)) <= {int}
             and len(document["probabilities"]) == rows
         )
     except (ValueError, KeyError, TypeError):

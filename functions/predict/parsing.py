@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from dataclasses import dataclass
 from typing import NoReturn
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
@@ -24,7 +25,20 @@ UTF8_CHARSETS = {"utf-8", "utf8"}
 VARIANT_HEADER = "X-Model-Variant"
 
 
-def parse_predict_request(event: APIGatewayProxyEvent) -> PredictRequest:
+@dataclass(frozen=True)
+class ParsedRequest:
+    request: PredictRequest
+    text: str  # the body as the caller sent it
+
+    def endpoint_body(self) -> str:
+        """What the endpoint is sent: the caller's own JSON when its rows are lists already (the same
+        document, so nothing is re-encoded); rows keyed by name are put in the model's order first."""
+        if self.request.has_named_rows():
+            return json.dumps({"instances": self.request.rows()})
+        return self.text
+
+
+def parse_predict_request(event: APIGatewayProxyEvent) -> ParsedRequest:
     raw = _raw_body(event)
     if len(raw) > MAX_BODY_BYTES:
         raise errors.body_too_large(len(raw), MAX_BODY_BYTES)
@@ -44,7 +58,7 @@ def parse_predict_request(event: APIGatewayProxyEvent) -> PredictRequest:
     except RecursionError:
         raise errors.malformed_body("it is nested too deeply") from None
     try:
-        return PredictRequest.model_validate(document)
+        return ParsedRequest(PredictRequest.from_document(document), text)
     except ValidationError as error:
         problems = error.errors(include_url=False)
         details = [describe_validation_error(problem) for problem in problems[:MAX_REPORTED_ERRORS]]

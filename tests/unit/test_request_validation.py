@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from botocore.stub import ANY
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from iris_contract import FEATURE_NAMES, GUIDE_EXAMPLE_INSTANCES, MAX_MEASUREMENT_CM
+from pydantic import ValidationError
 
 from functions.predict.limits import MAX_BODY_BYTES, MAX_INSTANCES, MAX_REPORTED_ERRORS
+from functions.predict.schemas import PredictRequest
 from tests.helpers import ALLOWED_ORIGIN, call, endpoint_answer, load_event, with_body
 
 FEATURES = ", ".join(FEATURE_NAMES)
@@ -22,7 +27,7 @@ def _answer_for(rows: int) -> dict:
     return {"predictions": [0] * rows, "probabilities": [[1.0, 0.0, 0.0]] * rows, "classes": [], "model_version": "x"}
 
 
-def _expect_invocation(stub, rows):
+def _expect_invocation(stub, rows, body=None):
     stub.add_response(
         "invoke_endpoint",
         endpoint_answer(_answer_for(len(rows))),
@@ -30,7 +35,7 @@ def _expect_invocation(stub, rows):
             "EndpointName": "iris-endpoint",
             "ContentType": "application/json",
             "Accept": "application/json",
-            "Body": json.dumps({"instances": rows}),
+            "Body": json.dumps({"instances": rows}) if body is None else body,
             "InferenceId": ANY,
         },
     )
@@ -55,9 +60,26 @@ def test_named_rows_are_sent_in_the_models_feature_order(runtime_stub):
 
 
 def test_integers_and_a_charset_parameter_are_fine(runtime_stub):
-    _expect_invocation(runtime_stub, [[7.0, 3.0, 6.0, 2.0]])
+    _expect_invocation(runtime_stub, [[7, 3, 6, 2]])
 
     answer = call(_predict_event('{"instances": [[7, 3, 6, 2]]}', "application/json; charset=UTF-8"))
+
+    assert answer.status == 200
+
+
+def test_list_rows_reach_the_endpoint_as_the_caller_wrote_them(runtime_stub):
+    # Nothing is re-encoded: the endpoint parses the same document the API validated.
+    body = '{ "instances" : [ [5.1,3.5, 1.4 ,0.2], [6.2, 2.9, 4.3, 1.30000] ] }'
+    _expect_invocation(runtime_stub, [[5.1, 3.5, 1.4, 0.2], [6.2, 2.9, 4.3, 1.3]], body=body)
+
+    assert call(_predict_event(body)).status == 200
+
+
+def test_a_mix_of_list_and_named_rows_is_sent_in_the_models_feature_order(runtime_stub):
+    named = dict(zip(reversed(FEATURE_NAMES), reversed(GUIDE_EXAMPLE_INSTANCES[1]), strict=True))
+    _expect_invocation(runtime_stub, [list(GUIDE_EXAMPLE_INSTANCES[0]), list(GUIDE_EXAMPLE_INSTANCES[1])])
+
+    answer = call(_predict_event(json.dumps({"instances": [GUIDE_EXAMPLE_INSTANCES[0], named]})))
 
     assert answer.status == 200
 
@@ -251,3 +273,89 @@ def test_client_errors_carry_cors_headers(event):
     assert answer.status >= 400
     assert answer.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
     assert answer.headers["vary"] == "Origin"
+
+
+MEASUREMENT_LIKE = st.one_of(
+    st.floats(min_value=-1, max_value=31),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-2, max_value=32),
+    st.just(10**400),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=3),
+    st.just([1.0]),
+)
+ROWS = st.lists(st.lists(MEASUREMENT_LIKE, min_size=3, max_size=5), max_size=4)
+PLAIN_ROWS = st.lists(
+    st.lists(
+        st.one_of(st.floats(min_value=0, max_value=30), st.integers(min_value=0, max_value=30)), min_size=4, max_size=4
+    ),
+    min_size=1,
+    max_size=4,
+)
+# Values at the edges of what the schema takes, and just past them.
+EDGES = st.sampled_from([0, 0.0, -0.0, 30, 30.0, 30.000000000000004, 31, -1e-300, math.nan, math.inf, True, False])
+# Rows of four where most values are good and now and then one is not: where a lax check would slip.
+NEARLY_PLAIN_ROWS = st.lists(
+    st.lists(
+        st.one_of(
+            st.floats(min_value=0, max_value=30), st.integers(min_value=0, max_value=30), EDGES, MEASUREMENT_LIKE
+        ),
+        min_size=4,
+        max_size=4,
+    ),
+    min_size=1,
+    max_size=3,
+)
+DOCUMENTS = st.one_of(
+    st.fixed_dictionaries({"instances": PLAIN_ROWS}),
+    st.fixed_dictionaries({"instances": NEARLY_PLAIN_ROWS}),
+    st.fixed_dictionaries({"instances": PLAIN_ROWS, "extra": st.integers()}),
+    st.fixed_dictionaries({"instances": ROWS}),
+    st.fixed_dictionaries({"instances": ROWS, "extra": st.integers()}),
+    st.fixed_dictionaries({"instances": st.one_of(st.none(), st.text(max_size=3), st.just([[1, 2, 3, 4], 7]))}),
+    st.lists(ROWS, max_size=1),
+)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
+@given(document=DOCUMENTS)
+@example(document={"instances": [[0, 0, 0, 0]]})
+@example(document={"instances": [[30, 30.0, 0.0, -0.0]]})
+@example(document={"instances": [[5.1, 3.5, 1.4, -1e-300]]})
+@example(document={"instances": [[5.1, 3.5, 1.4, 30.000000000000004]]})
+@example(document={"instances": [[5.1, 3.5, math.nan, 0.2]]})
+@example(document={"instances": [[math.nan, 3.5, 1.4, 0.2]]})
+@example(document={"instances": [[5.1, 3.5, 1.4, math.inf]]})
+@example(document={"instances": [[5.1, 3.5, 1.4, True]]})
+@example(document={"instances": [[5.1, 3.5, 1.4, 10**400]]})
+@example(document={"instances": [[5.1, 3.5, 1.4]]})
+@example(document={"instances": [[5.1, 3.5, 1.4, 0.2], [1, 2, 3]]})
+@example(document={"instances": []})
+@example(document={"instances": [[1, 1, 1, 1]] * MAX_INSTANCES})
+@example(document={"instances": [[1, 1, 1, 1]] * (MAX_INSTANCES + 1)})
+@example(document={"instances": [[5.1, 3.5, 1.4, 0.2]], "extra": 1})
+def test_the_quick_check_of_plain_rows_accepts_and_refuses_exactly_as_the_schema_does(document):
+    # PredictRequest.from_document skips pydantic's value-by-value walk for plain rows; it must
+    # never let through what the schema refuses, nor refuse what it accepts.
+    def outcome(validate):
+        try:
+            return validate(document).rows()
+        except ValidationError:
+            return "refused"
+
+    assert outcome(PredictRequest.from_document) == outcome(PredictRequest.model_validate)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [[[0, 0, 0, 0]], [[30, 30.0, 0.0, 5]], [list(row) for row in GUIDE_EXAMPLE_INSTANCES] * (MAX_INSTANCES // 3)],
+)
+def test_plain_rows_skip_the_value_by_value_walk(monkeypatch, rows):
+    # The quick check exists for its cost: valid rows of plain numbers must not reach pydantic's walk.
+    def walk(*_args, **_kwargs):
+        raise AssertionError("validated value by value")
+
+    monkeypatch.setattr(PredictRequest, "model_validate", walk)
+
+    assert PredictRequest.from_document({"instances": rows}).rows() == rows
