@@ -42,7 +42,7 @@ MODEL_TRAINED := build/.model-trained
 MODEL_SOURCES := $(wildcard model_training/*.py) contract/iris_contract.py
 TRAIN = $(BIN)/python -m model_training.train && touch $(MODEL_TRAINED)
 
-.PHONY: help venv sam-cli scan validate build model challenger run run-ab invoke openapi publish-model deploy smoke load test unit integration lint format bench lock clean
+.PHONY: help venv sam-cli browser scan validate build model challenger run run-ab invoke openapi publish-model deploy smoke load test unit integration lint format bench lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,16 @@ help: ## List the targets
 venv: $(INSTALLED) ## Create .venv with the pinned dependencies
 
 sam-cli: $(SAM_INSTALLED) ## Install SAM CLI into .venv-sam
+
+# Debian's chromium for the browser tests; Playwright's own browser download is not reachable here.
+CHROMIUM := /usr/bin/chromium
+browser: ## Install Debian's chromium for the browser tests (as root, with apt-get); say so where it cannot
+	@if [ -x $(CHROMIUM) ]; then echo "browser: $$($(CHROMIUM) --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
+	    && echo "browser: installed $$($(CHROMIUM) --version 2>/dev/null)" \
+	    || echo "browser: could not install chromium; the browser tests will be skipped, saying so"; \
+	else echo "browser: no chromium, and no root apt-get to install it; the browser tests will be skipped, saying so"; fi
 
 scan: $(SCAN_INSTALLED) ## checkov on template.yaml, offline; every skip is explained in the template
 	BC_SKIP_MAPPING=TRUE .venv-scan/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
@@ -79,7 +89,7 @@ invoke: $(MODEL_TRAINED) $(LOCAL_LAMBDA) ## Run the function once on EVENT=event
 	@test -n "$(EVENT)" || { echo "usage: make invoke EVENT=events/<file>.json"; exit 2; }
 	$(BIN)/python -m local_stack.invoke $(EVENT)
 
-test: lint $(SAM_INSTALLED) $(SCAN_INSTALLED) $(LAMBDA_INSTALLED) ## Lint, then every test layer
+test: lint $(SAM_INSTALLED) $(SCAN_INSTALLED) $(LAMBDA_INSTALLED) browser ## Lint, then every test layer
 	$(BIN)/python -m pytest
 
 unit: $(INSTALLED) ## Unit tests only (no network)
@@ -96,8 +106,9 @@ format: $(INSTALLED) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-openapi: $(INSTALLED) ## Regenerate docs/openapi.json from the code
+openapi: $(INSTALLED) ## Regenerate docs/openapi.json and frontend/contract.js from the code
 	$(BIN)/python -m tools.openapi
+	$(BIN)/python -m tools.frontend_contract
 
 publish-model: $(MODEL_TRAINED) ## Upload the artifact to S3 under its content hash (MODEL_BUCKET=... to use yours)
 	$(BIN)/python -m tools.publish_model

@@ -38,6 +38,7 @@ def stack_process(startup_timeout: float = 30, lambda_mode: str = "") -> Iterato
         "LOCAL_API_PORT": str(ports.api_port),
         "LOCAL_ENDPOINT_PORT": str(ports.endpoint_port),
         "LOCAL_LAMBDA": lambda_mode,
+        "LOCAL_PAGE_PORT": str(free_port()),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "local_stack"], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

@@ -3,9 +3,9 @@
     python -m local_stack [--challenger]
 
 Configuration (environment): LOCAL_HOST, LOCAL_API_PORT, LOCAL_ENDPOINT_PORT, ENDPOINT_NAME,
-ALLOWED_ORIGINS, MODEL_ARTIFACT, LOCAL_LAMBDA, LAMBDA_INSTANCES; with --challenger (make run-ab)
-also CHALLENGER_ARTIFACT, PRIMARY_WEIGHT and CHALLENGER_WEIGHT; DATA_CAPTURE_PERCENT and
-DATA_CAPTURE_DIR. See the README.
+ALLOWED_ORIGINS, MODEL_ARTIFACT, LOCAL_PAGE_PORT, LOCAL_AUTH_MODE, LOCAL_API_KEY, LOCAL_LAMBDA,
+LAMBDA_INSTANCES; with --challenger (make run-ab) also CHALLENGER_ARTIFACT, PRIMARY_WEIGHT and
+CHALLENGER_WEIGHT; DATA_CAPTURE_PERCENT and DATA_CAPTURE_DIR. See the README.
 """
 
 from __future__ import annotations
@@ -42,10 +42,17 @@ def main(argv: list[str] | None = None) -> int:
     ) as stack:
         split = ", ".join(f"{variant.name} (weight {variant.weight:g})" for variant in stack.variants)
         captured = f"{capture.sampling_percentage}% into {capture.root}/" if capture else "off (DATA_CAPTURE_PERCENT)"
+        page = stack.page_url + "/"
+        if stack.api_url != f"http://{settings.DEFAULT_HOST}:{settings.DEFAULT_API_PORT}":
+            page += f"?api={stack.api_url}"  # the page's default is the default API address
+        auth = (
+            f"{stack.auth_mode}, x-api-key: {settings.api_key()}" if stack.auth_mode == "API_KEY" else stack.auth_mode
+        )
         print(
             f"""
 iris-gateway local stack is up.
-  API (local API Gateway):         {stack.api_url}   routes from template.yaml
+  Web page (browser client):       {page}
+  API (local API Gateway):         {stack.api_url}   routes from template.yaml, AuthMode {auth}
   SageMaker Runtime (local):       {stack.endpoint_url}   endpoint '{stack.endpoint_name}'
   The function runs:               {stack.lambda_runtime}
   Production variants:             {split}

@@ -6,7 +6,10 @@ and its answer is written back. Written by hand because ``sam local start-api`` 
 only the parts of API Gateway this API uses are emulated.
 
 Matching follows API Gateway: an exact resource beats a ``{proxy+}`` one, a method beats ``ANY``,
-and a path or method no route covers answers 403 "Missing Authentication Token". A function that
+and a path or method no route covers answers 403 "Missing Authentication Token". An operation
+the template secures with ``api_key`` needs the configured ``x-api-key`` (403 "Forbidden"
+otherwise); one secured with ``sigv4`` needs a SigV4 Authorization header, whose signature is
+not checked locally (403 "Missing Authentication Token" without one). A function that
 fails (raises, times out, cannot initialise, returns a malformed result) is answered 502
 "Internal server error", as API Gateway answers a failed Lambda proxy integration; both through
 the template's DEFAULT_4XX and DEFAULT_5XX gateway responses, as deployed.
@@ -27,7 +30,7 @@ from werkzeug.wrappers import Request, Response
 
 from local_stack import settings
 from local_stack.cloudformation import ApiRoute, LocalTemplate
-from local_stack.http_server import log_event
+from local_stack.http_server import SIGV4_PREFIX, log_event
 
 STAGE = "Prod"
 COMPONENT = "local-api"
@@ -131,11 +134,15 @@ class LocalRestApi:
     routes: tuple[ApiRoute, ...]
     functions: Functions
     gateway_responses: dict[str, GatewayResponse] = field(default_factory=dict)
+    # The key of the usage plan, in API_KEY mode.
+    api_key: str | None = None
 
     @classmethod
-    def from_spec(cls, api: LocalTemplate, functions: Functions, allowed_origins: str) -> LocalRestApi:
+    def from_spec(
+        cls, api: LocalTemplate, functions: Functions, allowed_origins: str, api_key: str | None = None
+    ) -> LocalRestApi:
         responses = {kind: GatewayResponse(body, allowed_origins) for kind, body in api.gateway_responses.items()}
-        return cls(api.routes, functions, responses)
+        return cls(api.routes, functions, responses, api_key)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         return self.handle(Request(environ))(environ, start_response)
@@ -167,6 +174,16 @@ class LocalRestApi:
         response.headers["x-amzn-RequestId"] = request_id
         return response
 
+    def unauthorised(self, request: Request, route: ApiRoute) -> Response | None:
+        """API Gateway's answer when the operation's security is not met, else None."""
+        if "api_key" in route.security and (self.api_key is None or request.headers.get("x-api-key") != self.api_key):
+            return self.gateway_error(request, 403, "Forbidden", "ForbiddenException", str(uuid.uuid4()))
+        if "sigv4" in route.security and not request.headers.get("Authorization", "").startswith(SIGV4_PREFIX):
+            return self.gateway_error(
+                request, 403, "Missing Authentication Token", "MissingAuthenticationTokenException", str(uuid.uuid4())
+            )
+        return None
+
     def handle(self, request: Request) -> Response:
         started = time.perf_counter()
         matched = self.match(request.method, request.path)
@@ -175,6 +192,9 @@ class LocalRestApi:
                 request, 403, "Missing Authentication Token", "MissingAuthenticationTokenException", str(uuid.uuid4())
             )
         route, path_parameters = matched
+        refused = self.unauthorised(request, route)
+        if refused is not None:
+            return refused
         event = build_event(
             request.method,
             request.path,

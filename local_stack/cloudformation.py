@@ -2,7 +2,9 @@
 answers API Gateway gives by itself, and the parameters' defaults. The template is parsed once.
 
 Intrinsic functions (``!Ref``, ``!Sub``, ``!If``, ...) are kept as ``{name: argument}``: the
-local stack uses only literal settings, and supplies the values a deployment would resolve.
+local stack uses literal settings, and supplies the values a deployment would resolve. The one
+exception is each operation's ``security``, an ``!If`` on the auth mode: it is resolved for the
+parameters given, by the template's own Conditions.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ class ApiRoute:
     path: str  # an OpenAPI path, e.g. /predict or /{proxy+}
     method: str  # upper case, or ANY
     function: str  # the logical id of the function the integration invokes
+    # The security schemes the operation requires (api_key, sigv4), for the auth mode loaded.
+    security: frozenset[str] = frozenset()
 
     @property
     def is_greedy(self) -> bool:
@@ -84,10 +88,12 @@ class LocalTemplate:
     parameter_defaults: dict[str, str]
 
 
-def load_template(template: Path = TEMPLATE) -> LocalTemplate:
+def load_template(template: Path = TEMPLATE, parameters: dict[str, str] | None = None) -> LocalTemplate:
     """Every method of the REST API's OpenAPI body, the functions its integrations invoke, and
-    the parameters' defaults."""
+    the parameters' defaults; security as the given parameters (or the defaults) make it."""
     document = yaml.load(template.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
+    defaults = {name: str(spec.get("Default", "")) for name, spec in document.get("Parameters", {}).items()}
+    conditions = _Conditions(document.get("Conditions", {}), {**defaults, **(parameters or {})})
     resources: dict[str, Any] = document.get("Resources", {})
     globals_ = document.get("Globals", {}).get("Function", {})
     apis = [r for r in resources.values() if r.get("Type") == "AWS::Serverless::Api"]
@@ -95,7 +101,14 @@ def load_template(template: Path = TEMPLATE) -> LocalTemplate:
         raise ValueError(f"{template} should have one AWS::Serverless::Api, it has {len(apis)}")
     body = apis[0]["Properties"]["DefinitionBody"]
     routes = tuple(
-        ApiRoute(path, "ANY" if method == ANY_METHOD else method.upper(), _integrated_function(operation))
+        ApiRoute(
+            path,
+            "ANY" if method == ANY_METHOD else method.upper(),
+            _integrated_function(operation),
+            frozenset(
+                scheme for requirement in conditions.resolve(operation.get("security", [])) for scheme in requirement
+            ),
+        )
         for path, methods in body["paths"].items()
         for method, operation in methods.items()
         if method in OPENAPI_METHODS or method == ANY_METHOD
@@ -108,8 +121,50 @@ def load_template(template: Path = TEMPLATE) -> LocalTemplate:
         kind: response["responseTemplates"]["application/json"]
         for kind, response in body.get("x-amazon-apigateway-gateway-responses", {}).items()
     }
-    parameters = {name: str(spec.get("Default", "")) for name, spec in document.get("Parameters", {}).items()}
-    return LocalTemplate(routes, functions, gateway_responses, parameters)
+    return LocalTemplate(routes, functions, gateway_responses, defaults)
+
+
+class _Conditions:
+    """The template's Conditions for given parameter values: Equals, And, Or, Not, Condition, If.
+    Written by hand for the few functions the local stack needs; the infrastructure tests
+    evaluate the translated template on their own."""
+
+    def __init__(self, definitions: dict[str, Any], parameters: dict[str, str]) -> None:
+        self.definitions = definitions
+        self.parameters = parameters
+
+    def holds(self, name: str) -> bool:
+        return self._evaluate(self.definitions[name])
+
+    def resolve(self, node: Any) -> Any:
+        if isinstance(node, dict) and set(node) == {"If"}:
+            condition, when_true, when_false = node["If"]
+            return self.resolve(when_true if self.holds(condition) else when_false)
+        return node
+
+    def _evaluate(self, expression: Any) -> bool:
+        ((function, arguments),) = expression.items()
+        if function == "Equals":
+            left, right = (self._value(argument) for argument in arguments)
+            return left == right
+        if function == "Not":
+            return not self._evaluate(arguments[0])
+        if function == "And":
+            return all(self._evaluate(argument) for argument in arguments)
+        if function == "Or":
+            return any(self._evaluate(argument) for argument in arguments)
+        if function == "Condition":
+            return self.holds(arguments)
+        raise ValueError(f"the local stack cannot evaluate {function} in a condition")
+
+    def _value(self, node: Any) -> str:
+        if isinstance(node, dict) and set(node) == {"Ref"}:
+            return self.parameters[node["Ref"]]
+        return str(node)
+
+
+def _schemes(security: list[dict[str, list[str]]]) -> frozenset[str]:
+    return frozenset(scheme for requirement in security for scheme in requirement)
 
 
 def _function_spec(logical_id: str, properties: dict[str, Any]) -> FunctionSpec:

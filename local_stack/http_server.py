@@ -13,6 +13,9 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+# How an AWS request signed with Signature Version 4 starts its Authorization header.
+SIGV4_PREFIX = "AWS4-HMAC-SHA256"
+
 
 class KeepAliveRequestHandler(WSGIRequestHandler):
     # HTTP/1.1 so that botocore and other pooled clients reuse connections, as they do against AWS.

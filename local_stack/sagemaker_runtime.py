@@ -48,7 +48,7 @@ from werkzeug.wrappers import Request, Response
 
 from local_stack import settings
 from local_stack.data_capture import CapturedInvocation, DataCapture
-from local_stack.http_server import build_server, log_event
+from local_stack.http_server import SIGV4_PREFIX, build_server, log_event
 from local_stack.sagemaker_container import InvocationResult, ServingContainer
 
 MAX_BODY_BYTES = 6 * 1024 * 1024
@@ -59,7 +59,6 @@ NAME_MAX_LENGTH = 63
 INFERENCE_ID_MAX_LENGTH = 64
 # The guide's single variant; the template names its variants the same way.
 PRIMARY_VARIANT = "primary"
-SIGV4_PREFIX = "AWS4-HMAC-SHA256"
 COMPONENT = "local-endpoint"
 
 

@@ -54,6 +54,20 @@ def data_capture_dir() -> Path:
     return Path(os.environ.get("DATA_CAPTURE_DIR", "build/data-capture"))
 
 
+def auth_mode() -> str:
+    """The template's AuthMode for the local API: NONE, API_KEY (LOCAL_API_KEY is the key) or IAM."""
+    return os.environ.get("LOCAL_AUTH_MODE", "NONE")
+
+
+def api_key() -> str:
+    return os.environ.get("LOCAL_API_KEY", "local-api-key")
+
+
+def page_port() -> int:
+    """Where make run serves the browser client (frontend/), on its own origin."""
+    return int(os.environ.get("LOCAL_PAGE_PORT", 5173))
+
+
 def lambda_instances() -> int:
     """Warm execution environments per function in the local Lambda emulator (concurrent callers)."""
     return int(os.environ.get("LAMBDA_INSTANCES", "3"))

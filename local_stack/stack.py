@@ -18,6 +18,7 @@ from local_stack.lambda_environments import EmulatedFunctions, emulator_binary
 from local_stack.lambda_runtime import InProcessFunctions
 from local_stack.sagemaker_container import ServingContainer
 from local_stack.sagemaker_runtime import PRIMARY_VARIANT, Endpoint, ProductionVariant, SageMakerRuntime
+from local_stack.static_site import static_site
 
 # The local stack never signs with real credentials, whatever the shell has (functions in this process).
 LOCAL_AWS_ENVIRONMENT = {
@@ -48,6 +49,8 @@ class RunningStack:
     functions: Functions
     # How the function runs: in the Lambda Runtime Interface Emulator, or in this process and why.
     lambda_runtime: str
+    page_url: str | None  # the browser client, on its own origin
+    auth_mode: str
 
 
 def function_settings(
@@ -156,13 +159,22 @@ def local_stack(
     variants: Sequence[VariantSpec] | None = None,
     capture: DataCapture | None = None,
     emulate: bool | None = None,
+    page_port: int | None = None,
+    serve_page: bool = True,
+    auth_mode: str | None = None,
+    api_key: str | None = None,
 ) -> Iterator[RunningStack]:
-    """Starts the endpoint, then the function with its environment, then serves the API."""
+    """Starts the endpoint, then the function with its environment, then serves the API and the page.
+
+    ``auth_mode`` is the template's AuthMode (NONE, API_KEY, IAM); in API_KEY mode ``api_key``
+    is the key callers must send.
+    """
     variants = variants or primary_only(artifact or settings.model_artifact())
     endpoint_name = endpoint_name or settings.endpoint_name()
     host = host or settings.host()
     allowed_origins = allowed_origins or ANY_ORIGIN
-    api = load_template(template)
+    auth_mode = auth_mode or settings.auth_mode()
+    api = load_template(template, {"AuthMode": auth_mode})
     with ExitStack() as running:
         endpoint_url = running.enter_context(
             local_endpoint(
@@ -175,8 +187,16 @@ def local_stack(
         )
         function_values = function_settings(endpoint_url, endpoint_name, allowed_origins, variants)
         functions, described = running.enter_context(local_functions(api, function_values, emulate))
-        gateway = LocalRestApi.from_spec(api, functions, allowed_origins)
+        gateway = LocalRestApi.from_spec(api, functions, allowed_origins, api_key or settings.api_key())
         api_server = running.enter_context(
             serve_in_background(gateway, host, settings.api_port() if api_port is None else api_port)
         )
-        yield RunningStack(base_url(api_server), endpoint_url, endpoint_name, variants, functions, described)
+        page_url = None
+        if serve_page:
+            page_server = running.enter_context(
+                serve_in_background(static_site(), host, settings.page_port() if page_port is None else page_port)
+            )
+            page_url = base_url(page_server)
+        yield RunningStack(
+            base_url(api_server), endpoint_url, endpoint_name, variants, functions, described, page_url, auth_mode
+        )

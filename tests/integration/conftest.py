@@ -31,7 +31,9 @@ def runtime_client(endpoint_url: str):
 def stack(model_artifact: Path) -> Iterator[RunningStack]:
     """The whole local stack on free ports, as `make run` runs it: the function in the Lambda
     Runtime Interface Emulator where this machine has it, with the environment the stack gives it."""
-    with local_stack(model_artifact, endpoint_port=0, api_port=0, allowed_origins=ALLOWED_ORIGINS) as running:
+    with local_stack(
+        model_artifact, endpoint_port=0, api_port=0, page_port=0, allowed_origins=ALLOWED_ORIGINS
+    ) as running:
         print(f"\nthe local stack's function runs: {running.lambda_runtime}")
         yield running
 

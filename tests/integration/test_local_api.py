@@ -5,15 +5,21 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import boto3
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from iris_contract import GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
 
 from local_stack import settings
 from local_stack.cloudformation import load_template
 from local_stack.settings import DEFAULT_ENDPOINT_NAME
+from local_stack.stack import local_stack
 from tests.helpers import ALLOWED_ORIGIN, ALLOWED_ORIGINS, GUIDE_CURL_BODY, http, predict
 
 pytestmark = pytest.mark.integration
@@ -159,3 +165,60 @@ def test_concurrent_callers_all_get_their_own_answer(stack):
         answers = list(pool.map(one, range(120)))
 
     assert answers == [(200, GUIDE_EXAMPLE_PREDICTIONS[i % 3]) for i in range(120)]
+
+
+def test_the_stack_serves_the_web_page_and_its_openapi_document_on_an_origin_of_its_own(stack):
+    page = urllib.request.urlopen(f"{stack.page_url}/", timeout=10)
+    document = urllib.request.urlopen(f"{stack.page_url}/openapi.json", timeout=10)
+
+    assert stack.page_url != stack.api_url
+    assert "<title>" in page.read().decode()
+    assert json.load(document) == json.loads(Path("docs/openapi.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def secured_stacks(model_artifact):
+    with (
+        local_stack(
+            model_artifact, endpoint_port=0, api_port=0, serve_page=False, auth_mode="API_KEY", api_key="k-1"
+        ) as keyed,
+        local_stack(model_artifact, endpoint_port=0, api_port=0, serve_page=False, auth_mode="IAM") as iam,
+    ):
+        yield {"API_KEY": keyed, "IAM": iam}
+
+
+@pytest.mark.parametrize(("key", "status"), [(None, 403), ("wrong", 403), ("k-1", 200)])
+def test_api_key_mode_asks_for_the_usage_plans_key(secured_stacks, key, status):
+    headers = {"Content-Type": "application/json", **({"x-api-key": key} if key else {})}
+
+    answer_status, answer_headers, body = http(
+        f"{secured_stacks['API_KEY'].api_url}/predict", body=GUIDE_CURL_BODY, headers=headers
+    )
+
+    assert answer_status == status
+    if status == 403:
+        assert (body["message"], answer_headers["x-amzn-ErrorType"]) == ("Forbidden", "ForbiddenException")
+
+
+@pytest.mark.parametrize("mode", ["API_KEY", "IAM"])
+def test_preflight_and_health_need_no_credentials_in_any_mode(secured_stacks, mode):
+    api = secured_stacks[mode].api_url
+
+    preflight = http(
+        f"{api}/predict", method="OPTIONS", headers={"Origin": ALLOWED_ORIGIN, "Access-Control-Request-Method": "POST"}
+    )
+    health = http(f"{api}/health", method="GET")
+
+    assert (preflight[0], health[0]) == (204, 200)
+
+
+def test_iam_mode_wants_a_sigv4_signed_request(secured_stacks):
+    url = f"{secured_stacks['IAM'].api_url}/predict"
+    request = AWSRequest(method="POST", url=url, data=GUIDE_CURL_BODY, headers={"Content-Type": "application/json"})
+    SigV4Auth(Credentials("local", "local"), "execute-api", "us-east-1").add_auth(request)
+
+    unsigned = http(url, body=GUIDE_CURL_BODY, headers={"Content-Type": "application/json"})
+    signed = http(url, body=GUIDE_CURL_BODY, headers=dict(request.headers))
+
+    assert (unsigned[0], unsigned[2]["message"]) == (403, "Missing Authentication Token")
+    assert signed[0] == 200

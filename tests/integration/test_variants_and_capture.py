@@ -202,7 +202,12 @@ def test_through_the_stack_a_caller_picks_a_variant_and_its_record_joins_the_api
     variants = [VariantSpec("primary", model_artifact, 9), VariantSpec(CHALLENGER_VARIANT, challenger_artifact, 1)]
     capture = DataCapture(tmp_path, sampling_percentage=100)
     with local_stack(
-        variants=variants, capture=capture, endpoint_port=0, api_port=0, allowed_origins=ALLOWED_ORIGIN
+        variants=variants,
+        capture=capture,
+        endpoint_port=0,
+        api_port=0,
+        allowed_origins=ALLOWED_ORIGIN,
+        serve_page=False,
     ) as stack:
         status, headers, _ = http(
             f"{stack.api_url}/predict",

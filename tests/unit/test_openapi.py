@@ -5,13 +5,19 @@ from __future__ import annotations
 import json
 
 from functions.predict import app
-from tools import openapi
+from tools import frontend_contract, openapi
 
 
 def test_committed_document_matches_the_code():
     committed = openapi.DOCUMENT.read_text()
 
     assert committed == openapi.rendered(), "docs/openapi.json is stale: run `make openapi`"
+
+
+def test_the_pages_copy_of_the_contract_is_what_the_contract_generates():
+    committed = frontend_contract.DOCUMENT.read_text()
+
+    assert committed == frontend_contract.rendered(), "frontend/contract.js is stale: run `make openapi`"
 
 
 def test_documented_routes_are_the_405_table():

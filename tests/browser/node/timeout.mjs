@@ -1,0 +1,10 @@
+import http from "node:http";
+import assert from "node:assert/strict";
+import { predict, NetworkError } from "FRONTEND/client.js";
+const server = http.createServer(() => {}).listen(0, "127.0.0.1");
+await new Promise(r => server.on("listening", r));
+const base = `http://127.0.0.1:${server.address().port}`;
+const t0 = Date.now();
+await assert.rejects(predict([[1,2,3,4]], {baseUrl: base, timeoutMs: 300}), (e) => e instanceof NetworkError && e.reason === "timeout" && /within 0.3 s/.test(e.message));
+console.log("timeout after", Date.now() - t0, "ms");
+server.closeAllConnections(); server.close();

@@ -1,0 +1,41 @@
+"""What the browser tests share: opening the page, screenshots, and the API's own answer to compare with."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+
+from tests.helpers import ROOT, http
+
+# Test artefacts: every screenshot the tests take lands here (docs/screenshot.png is one of them).
+SCREENSHOTS = ROOT / "build" / "screenshots"
+THE_KEY = "browser-test-key"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 780}
+
+
+def open_page(page: Page, page_url: str, api: str | None, key: str | None = None) -> Page:
+    """The page with its settings in the query, as a shared link gives them, once it is ready."""
+    query = [f"{name}={value}" for name, value in (("api", api), ("key", key)) if value is not None]
+    page.goto(f"{page_url}/" + ("?" + "&".join(query) if query else ""))
+    page.wait_for_selector("html[data-ready]")
+    return page
+
+
+def shoot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def api_predict(api_url: str, rows: list[list[float]]) -> dict[str, Any]:
+    """The API's own answer, outside the browser, to compare the page with."""
+    status, _, body = http(
+        f"{api_url}/predict", body=json.dumps({"instances": rows}), headers={"Content-Type": "application/json"}
+    )
+    assert status == 200, body
+    return body

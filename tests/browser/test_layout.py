@@ -1,0 +1,39 @@
+"""Screenshots at desktop and phone width, and no horizontal scrolling at 360 px."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Site
+from tests.browser.pages import DESKTOP, PHONE, shoot
+
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS.values()), ids=list(VIEWPORTS), indirect=True)
+def test_screens(site: Site, page: Page, viewport: dict[str, int]) -> None:
+    name = "phone" if viewport["width"] < 600 else "desktop"
+    site.open(page)
+    shoot(page, f"{name}-start")
+
+    page.click("button[data-example='1']")
+    expect(page.locator("#predicted-species")).to_have_text("versicolor")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], "the page scrolls sideways"
+    shoot(page, f"{name}-one-flower")
+
+    page.fill("#m-sepal_width", "35")
+    page.click("#classify")
+    expect(page.locator("#m-sepal_width-error")).to_be_visible()
+    shoot(page, f"{name}-one-flower-422")
+
+    page.fill(
+        "#csv-text",
+        "sepal_length,sepal_width,petal_length,petal_width,species\n"
+        "5.1,3.5,1.4,0.2,setosa\n6.2,2.9,4.3,1.3,versicolor\n7.7,3.0,6.1,2.3,virginica\n5.9,3.0,5.1,1.8,virginica\n",
+    )
+    page.click("#classify-batch")
+    expect(page.locator("#batch-table tbody tr")).to_have_count(4)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], "the page scrolls sideways"
+    page.click("#settings summary")
+    shoot(page, f"{name}-batch-and-settings")
