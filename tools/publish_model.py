@@ -1,6 +1,6 @@
 """make publish-model: upload model.tar.gz to S3 under its content hash and print its URI.
 
-    python -m tools.publish_model [--artifact PATH] [--bucket NAME]
+    python -m tools.publish_model [--artifact PATH | --challenger] [--bucket NAME]
 
 The key is ``models/<sha256 of the tarball>/model.tar.gz``: immutable, so publishing the same
 artifact twice uploads nothing, and a deployed URI always means the same bytes. The object is
@@ -131,9 +131,15 @@ def _bucket_exists(s3: Any, bucket: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--artifact", type=Path, default=artifact.PATH)
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--artifact", type=Path, default=artifact.PATH)
+    choice.add_argument(
+        "--challenger", action="store_true", help="publish the challenger (make challenger) for ChallengerModelDataUrl"
+    )
     parser.add_argument("--bucket", default=os.environ.get("MODEL_BUCKET"))
     args = parser.parse_args(argv)
+    if args.challenger:
+        args.artifact = artifact.CHALLENGER_PATH
     session = boto3.session.Session()
     s3 = session.client("s3")
     bucket = args.bucket
@@ -142,8 +148,10 @@ def main(argv: list[str] | None = None) -> int:
         bucket = project_bucket_name(account, session.region_name)
         ensure_project_bucket(s3, bucket, session.region_name)
     published = publish(args.artifact, bucket, s3)
-    PUBLISHED_URI_FILE.parent.mkdir(parents=True, exist_ok=True)
-    PUBLISHED_URI_FILE.write_text(published.uri + "\n")
+    if not args.challenger:
+        # make deploy's ModelDataUrl; a challenger's URI goes in DEPLOY_PARAMETERS by hand.
+        PUBLISHED_URI_FILE.parent.mkdir(parents=True, exist_ok=True)
+        PUBLISHED_URI_FILE.write_text(published.uri + "\n")
     print("uploaded" if published.uploaded else "already published, nothing uploaded", file=sys.stderr)
     print(published.uri)
     return 0

@@ -125,3 +125,22 @@ def test_without_a_bucket_the_command_creates_the_projects_own(s3, model_artifac
     expected_bucket = "iris-gateway-models-123456789012-eu-west-1"
     assert capsys.readouterr().out.startswith(f"s3://{expected_bucket}/models/")
     assert s3.get_bucket_versioning(Bucket=expected_bucket)["Status"] == "Enabled"
+
+
+def test_publishing_the_challenger_leaves_the_deploys_model_alone(
+    s3, project_bucket, challenger_artifact, monkeypatch, tmp_path, capsys
+):
+    # Given a primary model already published for make deploy
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    recorded = tmp_path / "published-uri.txt"
+    recorded.write_text("s3://bucket/models/primary/model.tar.gz\n")
+    monkeypatch.setattr(publish_model, "PUBLISHED_URI_FILE", recorded)
+    monkeypatch.setattr(publish_model.artifact, "CHALLENGER_PATH", challenger_artifact)
+
+    # When the challenger is published
+    assert publish_model.main(["--challenger", "--bucket", project_bucket]) == 0
+
+    # Then its URI is printed for ChallengerModelDataUrl, and the primary's record is untouched
+    uri = capsys.readouterr().out.strip()
+    assert uri == f"s3://{project_bucket}/{publish_model.artifact_key(challenger_artifact.read_bytes())}"
+    assert recorded.read_text() == "s3://bucket/models/primary/model.tar.gz\n"
