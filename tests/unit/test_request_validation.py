@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 from iris_contract import FEATURE_NAMES, GUIDE_EXAMPLE_INSTANCES, MAX_MEASUREMENT_CM
 from pydantic import ValidationError
 
-from functions.predict.limits import MAX_BODY_BYTES, MAX_INSTANCES, MAX_REPORTED_ERRORS
+from functions.predict import parsing
+from functions.predict.limits import MAX_INSTANCES, MAX_REPORTED_ERRORS
 from functions.predict.schemas import PredictRequest
 from tests.helpers import ALLOWED_ORIGIN, call, endpoint_answer, load_event, with_body
 
@@ -212,19 +214,70 @@ def test_broken_base64_is_400():
     assert "base64" in answer.body["message"]
 
 
+# The documented limits (README, "Limits"), written out here rather than imported from the code.
+DOCUMENTED_BODY_LIMIT = 2 * 1024 * 1024
+DOCUMENTED_ROW_LIMIT = 10_000
+
+
+def _padded_json(size: int) -> bytes:
+    """A valid request of exactly ``size`` bytes: the guide's rows, then spaces JSON allows."""
+    document = json.dumps({"instances": [list(row) for row in GUIDE_EXAMPLE_INSTANCES]}).encode()
+    return document[:-1] + b" " * (size - len(document)) + b"}"
+
+
+def _base64_event(raw: bytes) -> dict:
+    event = _predict_event("{}")
+    event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode(), True
+    return event
+
+
 def test_over_size_body_is_413_even_when_it_is_not_json():
     # Not JSON and the wrong type as well: size is checked first, before anything is parsed.
-    answer = call(_predict_event(b"x" * (MAX_BODY_BYTES + 1), "text/plain"))
+    answer = call(_predict_event(b"x" * (DOCUMENTED_BODY_LIMIT + 1), "text/plain"))
 
     assert answer.status == 413
-    assert str(MAX_BODY_BYTES) in answer.body["message"]
+    assert answer.body["message"] == (
+        f"The request body is {DOCUMENTED_BODY_LIMIT + 1} bytes; the limit is {DOCUMENTED_BODY_LIMIT} bytes"
+    )
 
 
-def test_over_size_base64_body_is_413_without_decoding_it():
+@pytest.mark.parametrize("encoded", [False, True], ids=["text", "base64"])
+def test_a_body_of_exactly_the_limit_is_scored(runtime_stub, encoded):
+    raw = _padded_json(DOCUMENTED_BODY_LIMIT)
+    runtime_stub.add_response("invoke_endpoint", endpoint_answer(_answer_for(len(GUIDE_EXAMPLE_INSTANCES))))
+
+    answer = call(_base64_event(raw) if encoded else _predict_event(raw))
+
+    assert answer.status == 200
+
+
+@pytest.mark.parametrize("encoded", [False, True], ids=["text", "base64"])
+def test_one_byte_over_the_limit_is_413(raising_client, encoded):
+    client = raising_client(AssertionError("called the endpoint"))
+    raw = _padded_json(DOCUMENTED_BODY_LIMIT + 1)
+
+    answer = call(_base64_event(raw) if encoded else _predict_event(raw))
+
+    assert answer.status == 413
+    assert f"is {DOCUMENTED_BODY_LIMIT + 1} bytes" in answer.body["message"]
+    assert client.calls == 0
+
+
+def test_an_over_size_base64_body_is_refused_without_decoding_it(monkeypatch, raising_client):
+    # The pre-check exists for its cost: a body whose encoding alone is over the limit is not decoded.
+    client = raising_client(AssertionError("called the endpoint"))
+
+    def must_not_decode(*_args, **_kwargs):
+        raise AssertionError("decoded a base64 body that was over the limit by its length alone")
+
+    monkeypatch.setattr(parsing.base64, "b64decode", must_not_decode)
     event = _predict_event("{}")
-    event["body"], event["isBase64Encoded"] = "A" * (MAX_BODY_BYTES * 2), True
+    event["body"], event["isBase64Encoded"] = "A" * (DOCUMENTED_BODY_LIMIT * 4 // 3 + 8), True
 
-    assert call(event).status == 413
+    answer = call(event)
+
+    assert answer.status == 413
+    assert client.calls == 0
 
 
 @pytest.mark.parametrize(
@@ -258,19 +311,19 @@ def test_every_error_has_message_errors_request_id_and_no_internals():
 
 
 @pytest.mark.parametrize(
-    "event",
+    ("event", "status"),
     [
-        _predict_event(b"{"),
-        _predict_event(b"x" * (MAX_BODY_BYTES + 1)),
-        _predict_event("{}", "text/plain"),
-        _predict_event('{"instances": []}'),
+        (_predict_event(b"{"), 400),
+        (_predict_event(b"x" * (DOCUMENTED_BODY_LIMIT + 1)), 413),
+        (_predict_event("{}", "text/plain"), 415),
+        (_predict_event('{"instances": []}'), 422),
     ],
     ids=["400", "413", "415", "422"],
 )
-def test_client_errors_carry_cors_headers(event):
+def test_client_errors_carry_cors_headers(event, status):
     answer = call(event)
 
-    assert answer.status >= 400
+    assert answer.status == status
     assert answer.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
     assert answer.headers["vary"] == "Origin"
 
