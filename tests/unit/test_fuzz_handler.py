@@ -33,7 +33,8 @@ class ModelLikeEndpoint:
 
 @pytest.fixture(autouse=True)
 def model_like_endpoint(monkeypatch):
-    monkeypatch.setattr(endpoint_client, "runtime_client", ModelLikeEndpoint())
+    endpoint = ModelLikeEndpoint()
+    monkeypatch.setattr(endpoint_client, "runtime_client", lambda: endpoint)
 
 
 json_values = st.recursive(
