@@ -9,6 +9,7 @@ function's settings on first use, because Powertools fixes CORS when routes are 
 
 from __future__ import annotations
 
+import time
 from functools import cache
 from http import HTTPStatus
 from typing import Any
@@ -21,7 +22,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from iris_contract import CLASS_NAMES
 
 from . import endpoint_client, errors
-from .observability import count_endpoint_error, count_scored, logger, metrics, tracer
+from .observability import count_endpoint_error, count_scored, logger, metrics
 from .parsing import VARIANT_HEADER, parse_predict_request, requested_variant
 from .schemas import ErrorResponse, HealthResponse, PredictResponse
 from .settings import Settings, get_settings
@@ -66,9 +67,14 @@ def predict() -> Response[PredictResponse]:
     variant = requested_variant(router.current_event, settings.selectable_variants)
     parsed = parse_predict_request(router.current_event)
     rows = len(parsed.request.instances)
+    started = time.perf_counter()
     prediction = endpoint_client.score(settings.endpoint_name, parsed.endpoint_body(), rows, _request_id(), variant)
-    count_scored(rows, prediction.predictions, CLASS_NAMES, prediction.variant)
-    logger.info("scored", extra={"rows": rows, "variant": prediction.variant, "asked_variant": variant})
+    endpoint_ms = round((time.perf_counter() - started) * 1000, 3)
+    count_scored(rows, prediction.predictions, CLASS_NAMES, prediction.variant, endpoint_ms)
+    logger.info(
+        "scored",
+        extra={"rows": rows, "variant": prediction.variant, "asked_variant": variant, "endpoint_ms": endpoint_ms},
+    )
     headers = {"X-Request-Id": _request_id()}
     if prediction.variant:
         headers[VARIANT_HEADER] = prediction.variant
@@ -142,7 +148,6 @@ def resolver_for(settings: Settings) -> APIGatewayRestResolver:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()

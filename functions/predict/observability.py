@@ -1,4 +1,8 @@
-"""The function's Logger, Tracer and Metrics, created once.
+"""The function's Logger and Metrics, created once.
+
+Tracing is Lambda's own (``Tracing: Active`` in template.yaml), without an X-Ray SDK in the
+function: docs/tracing.md says why. The endpoint's share of a request, which the X-Ray SDK's
+botocore subsegment used to show, is the EndpointLatency metric and the ``endpoint_ms`` log field.
 
 Service name and metrics namespace come from POWERTOOLS_SERVICE_NAME and
 POWERTOOLS_METRICS_NAMESPACE (set in template.yaml), with the defaults below for local runs.
@@ -9,26 +13,26 @@ from __future__ import annotations
 import os
 import warnings
 
-from aws_lambda_powertools import Logger, Metrics, Tracer, single_metric
+from aws_lambda_powertools import Logger, Metrics, single_metric
 from aws_lambda_powertools.metrics import MetricUnit
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "iris-gateway")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "IrisGateway")
 
 logger = Logger(service=SERVICE)
-# Only botocore is patched, so every InvokeEndpoint call is an X-Ray subsegment; patching
-# everything would also import and patch libraries this function never uses.
-tracer = Tracer(service=SERVICE, patch_modules=["botocore"])
 metrics = Metrics(service=SERVICE, namespace=NAMESPACE)
 # Refused requests publish no metrics of their own; that is expected, not worth a warning each time.
 warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
 
-def count_scored(instances: int, predictions: list[int], class_names: tuple[str, ...], variant: str) -> None:
-    """Rows scored and predicted classes, by the production variant that scored them (A/B)."""
+def count_scored(
+    instances: int, predictions: list[int], class_names: tuple[str, ...], variant: str, endpoint_ms: float
+) -> None:
+    """Rows scored, predicted classes and the endpoint's latency, by the production variant that scored them (A/B)."""
     if variant:
         metrics.add_dimension(name="variant", value=variant)
     metrics.add_metric(name="InstancesScored", unit=MetricUnit.Count, value=instances)
+    metrics.add_metric(name="EndpointLatency", unit=MetricUnit.Milliseconds, value=endpoint_ms)
     for index, name in enumerate(class_names):
         count = predictions.count(index)
         if count:
