@@ -5,11 +5,17 @@ that can go wrong is an ``errors.ApiError`` turned into one JSON shape by ``api_
 
 Routes live on a module-level ``Router``; the resolver that serves them is built from the
 function's settings on first use, because Powertools fixes CORS when routes are registered.
+
+With SnapStart (template parameter SnapStart), the SageMaker client is built before the snapshot,
+so restored environments skip loading its service model, and rebuilt after every restore, so that
+no two environments share its connections, credentials or retry jitter (docs/operations.md).
 """
 
 from __future__ import annotations
 
+import random
 import time
+from collections.abc import Callable
 from functools import cache
 from http import HTTPStatus
 from typing import Any
@@ -156,3 +162,32 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         # The allowed origin is echoed per request, so caches must key on Origin.
         response.setdefault("multiValueHeaders", {})["Vary"] = ["Origin"]
     return response
+
+
+# ---------------------------------------------------------------- SnapStart runtime hooks
+def warm_endpoint_client() -> None:
+    """Before the snapshot: build the client, so the snapshot holds its loaded service model."""
+    endpoint_client.runtime_client()
+
+
+def rebuild_endpoint_client() -> None:
+    """After a restore: a client of this environment's own, and fresh entropy for botocore's retry jitter."""
+    random.seed()
+    endpoint_client.runtime_client.cache_clear()
+    endpoint_client.runtime_client()
+
+
+def register_snapshot_hooks(
+    before_snapshot: Callable[[Callable[[], None]], object], after_restore: Callable[[Callable[[], None]], object]
+) -> None:
+    before_snapshot(warm_endpoint_client)
+    after_restore(rebuild_endpoint_client)
+
+
+try:
+    # Lambda's Python runtimes (3.12 and later) ship snapshot_restore_py; elsewhere there is no snapshot to hook.
+    import snapshot_restore_py
+except ImportError:
+    pass
+else:
+    register_snapshot_hooks(snapshot_restore_py.register_before_snapshot, snapshot_restore_py.register_after_restore)
