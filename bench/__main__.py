@@ -1,4 +1,5 @@
-"""make bench: every benchmark, printed, then written to docs/benchmarks.md with machine and date."""
+"""make bench: every benchmark, printed, then written to docs/benchmarks.md with machine and date, and
+every figure again at the end, next to its target."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import end_to_end, handler_cost, load, model_latency, package_size
+from bench import cold_start, end_to_end, facade_batch, handler_cost, load, model_latency, package_size, report
 
 REPORT = Path("docs/benchmarks.md")
-SECTIONS = [model_latency, handler_cost, end_to_end, package_size, load]
+# What the figures need said about them, appended to the report as it is.
+NOTES = Path(__file__).with_name("notes.md")
+SECTIONS = [model_latency, handler_cost, facade_batch, end_to_end, cold_start, package_size, load]
 
 
 class Tee(io.TextIOBase):
@@ -47,12 +50,16 @@ def main() -> None:
         for section in SECTIONS:
             section.run()
             print()
+        print(report.summary())
+    details, summary = captured.getvalue().rstrip().rsplit("\n\n", 1)
     REPORT.write_text(
         "# Benchmarks\n\n"
         f"Measured by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.\n"
         "The machine is shared and noisy: read the ratios, which are measured side by side in one run,\n"
         "rather than the absolute figures.\n\n"
-        f"```\n{captured.getvalue().rstrip()}\n```\n"
+        f"{summary}\n\n"
+        f"```\n{details}\n```\n"
+        f"{NOTES.read_text()}"
     )
     print(f"wrote {REPORT}", file=sys.stderr)
 

@@ -13,6 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.report import figure
 from bench.stack_process import stack_process
 
 USERS = int(os.environ.get("LOAD_USERS", "32"))
@@ -42,6 +43,16 @@ def run() -> dict[str, float]:
     print(
         f"  {figures['requests']:.0f} requests, {figures['failures']:.0f} failures, {figures['rps']:.0f} requests/s,"
         f" p50 {figures['p50_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms"
+    )
+    figure(
+        f"load, {USERS} callers for {DURATION}: failures",
+        f"{figures['failures']:.0f} of {figures['requests']:.0f}",
+        "0, and requests answered",
+        figures["failures"] == 0 and figures["requests"] > 0,
+    )
+    figure(
+        f"load, {USERS} callers for {DURATION}: throughput and latency",
+        f"{figures['rps']:.0f} requests/s, p50 {figures['p50_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms",
     )
     return figures
 
