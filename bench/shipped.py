@@ -3,12 +3,8 @@
 `sam build` copies functions/ without any bytecode (aws-lambda-builders excludes *.pyc and
 __pycache__), and `sam package` zips it with every entry dated 1980, so timestamp-checked bytecode
 could not validate on Lambda anyway (aws-lambda-builders#924): every cold start compiles our modules
-again, and /var/task is read-only, so nothing is kept. ``compile_bytecode`` is the build step that
-fixes it: hash-based bytecode (PEP 552, ``unchecked-hash``) for python3.13, written into the build
-output before `sam deploy` zips it. The zip is built from these exact files, so the bytecode can
-never be older than its source, and nothing is checked at import.
-
-    python -m bench.shipped .aws-sam/build/PredictFunction   # after `sam build`, before `sam deploy`
+again, and /var/task is read-only, so nothing is kept. tools.sam_cli.compile_bytecode is the build
+step that fixes it (`make build` runs it); ``with_bytecode`` applies it to a copy here.
 
 The layer: ``layer_site`` lays out what Lambda mounts at /opt/python from the packages .venv-lambda
 holds (Powertools 3.37.0 with its [all] extra and pydantic, as requirements/lambda.txt pins them),
@@ -21,13 +17,11 @@ from __future__ import annotations
 import atexit
 import shutil
 import subprocess
-import sys
 import tempfile
 from functools import cache
 from pathlib import Path
 
-from tools.pythons import find_python
-from tools.sam_cli import FUNCTION_RUNTIME, SAM, python313_dir, sam_environment
+from tools.sam_cli import SAM, compile_bytecode, python313_dir, runtime_python, sam_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 LAMBDA_SITE_PACKAGES = ROOT / ".venv-lambda" / "lib" / "python3.13" / "site-packages"
@@ -36,28 +30,6 @@ RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "dateutil", "python_dateu
 # In .venv-lambda for the local emulator (and pip for the venv itself), never in the layer.
 EMULATOR_PACKAGES = ("awslambdaric", "runtime_client", "snapshot_restore_py", "pip", "_distutils_hack", "__pycache__")
 TASK_ROOT = "/var/task"
-
-
-def _python313() -> str:
-    python = find_python(FUNCTION_RUNTIME)
-    if python is None:
-        raise RuntimeError(f"no python{FUNCTION_RUNTIME} here to compile bytecode for the function's runtime")
-    return python
-
-
-def compile_bytecode(function_dir: Path) -> None:
-    """Hash-based bytecode for every module in a built function, for the function's runtime version."""
-    subprocess.run(  # noqa: S603 - the runtime's interpreter on our own build output
-        [
-            _python313(),
-            *("-m", "compileall", "-q", "-j", "0"),
-            *("--invalidation-mode", "unchecked-hash"),
-            # Tracebacks name the files where Lambda puts them.
-            *("-s", str(function_dir), "-p", TASK_ROOT),
-            str(function_dir),
-        ],
-        check=True,
-    )
 
 
 @cache
@@ -100,7 +72,7 @@ def layer_site(destination: Path, bytecode: bool) -> Path:
         # it leaves the few files it cannot compile (examples in other Python dialects) as source.
         subprocess.run(  # noqa: S603 - the runtime's interpreter on a copy of the layer
             [
-                _python313(),
+                runtime_python(),
                 "-m",
                 "compileall",
                 "-q",
@@ -114,7 +86,3 @@ def layer_site(destination: Path, bytecode: bool) -> Path:
             capture_output=True,
         )
     return destination
-
-
-if __name__ == "__main__":
-    compile_bytecode(Path(sys.argv[1]))

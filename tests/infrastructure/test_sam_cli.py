@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import zipfile
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import TEMPLATE
-from tools.sam_cli import SAM, python313_dir, sam_environment
+from tools.sam_cli import SAM, compile_bytecode, python313_dir, sam_environment
 
 pytestmark = pytest.mark.infrastructure
 
@@ -59,3 +60,19 @@ def test_sam_build_packages_the_function_small_and_self_contained(tmp_path):
         for path in sorted(built.rglob("*")):
             archive.write(path, path.relative_to(built))
     assert package.stat().st_size < MAX_PACKAGE_BYTES
+
+
+def test_the_build_step_adds_bytecode_lambda_can_use_for_every_module(tmp_path):
+    completed = _sam("build", "--template", str(TEMPLATE), "--build-dir", str(tmp_path / "build"))
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    built = tmp_path / "build" / "PredictFunction"
+    assert not list(built.rglob("*.pyc")), "sam build itself ships no bytecode"
+
+    compile_bytecode(built)
+
+    for source in built.rglob("*.py"):
+        (pyc,) = (source.parent / "__pycache__").glob(f"{source.stem}.cpython-313.pyc")
+        # PEP 552: flags 0b01 is hash-based and not checked against the source, which the zip's
+        # 1980 timestamps would otherwise defeat.
+        assert int.from_bytes(pyc.read_bytes()[4:8], "little") == 0b01, pyc
+        assert pyc.read_bytes()[8:16] == importlib.util.source_hash(source.read_bytes()), pyc
