@@ -295,6 +295,7 @@ def test_dashboard_shows_the_guides_metrics_for_every_variant(deploy):
     # Endpoint widgets search by VariantName, so a challenger shows up next to the primary.
     assert body.count("{AWS/SageMaker,EndpointName,VariantName}") == 2
     assert "{IrisGateway,service,variant}" in body
+    assert 'MetricName=\\"EndpointLatency\\"' in body
     for metric in ('"Latency"', '"IntegrationLatency"', '"Duration"'):
         assert metric in body
 
