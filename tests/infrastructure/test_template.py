@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from importlib.metadata import version
@@ -290,6 +291,8 @@ def test_dashboard_shows_the_guides_metrics_for_every_variant(deploy):
 
     (dashboard,) = deployment.of_type("AWS::CloudWatch::Dashboard").values()
     body = dashboard["Properties"]["DashboardBody"]["Fn::Sub"][0]
+    widgets = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))["widgets"]
+    assert all({"type", "x", "y", "width", "height", "properties"} <= set(widget) for widget in widgets)
     for metric in ("Invocations", "Invocation4XXErrors", "Invocation5XXErrors", "ModelLatency", "OverheadLatency"):
         assert f'\\"{metric}\\"' in body
     # Endpoint widgets search by VariantName, so a challenger shows up next to the primary.
