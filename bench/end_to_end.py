@@ -15,11 +15,10 @@ import statistics
 import time
 from collections.abc import Callable
 
-import boto3
 from iris_contract import GUIDE_EXAMPLE_INSTANCES
 
 from bench.report import figure
-from bench.stack_process import stack_process
+from bench.stack_process import local_runtime_client, stack_process
 from local_stack import settings
 
 ROUNDS = 300
@@ -41,13 +40,7 @@ def _via_api(port: int) -> Callable[[], None]:
 
 
 def _direct(port: int) -> Callable[[], None]:
-    runtime = boto3.client(
-        "sagemaker-runtime",
-        endpoint_url=f"http://127.0.0.1:{port}",
-        region_name=settings.REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - the local endpoint checks no signature
-    )
+    runtime = local_runtime_client(port)
 
     def call() -> None:
         runtime.invoke_endpoint(EndpointName=settings.endpoint_name(), ContentType="application/json", Body=BODY)[

@@ -23,13 +23,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import boto3
 import numpy as np
 from iris_contract import FEATURES
 
 from bench.handler_cost import ONE_ROW_EVENT, handler_call
 from bench.report import figure
-from bench.stack_process import stack_process
+from bench.stack_process import local_runtime_client, stack_process
 from local_stack import settings
 from model_training import artifact, inference
 
@@ -103,13 +102,7 @@ def _round_trips(
     api_port: int, endpoint_port: int, sent: dict[str, str], handlers: dict[str, Callable[[], None]]
 ) -> dict[str, dict[str, float]]:
     api = http.client.HTTPConnection("127.0.0.1", api_port, timeout=30)
-    runtime = boto3.client(
-        "sagemaker-runtime",
-        endpoint_url=f"http://127.0.0.1:{endpoint_port}",
-        region_name=settings.REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - the local endpoint checks no signature
-    )
+    runtime = local_runtime_client(endpoint_port)
 
     def via_api(body: str) -> None:
         api.request("POST", "/predict", body=body, headers={"Content-Type": "application/json"})

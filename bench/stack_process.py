@@ -11,6 +11,11 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from local_stack import settings
 
 
 @dataclass(frozen=True)
@@ -60,3 +65,14 @@ def _wait_until_up(url: str, timeout: float) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"the local stack did not come up at {url}")
+
+
+def local_runtime_client(endpoint_port: int) -> Any:
+    """boto3's SageMaker Runtime client on the local endpoint, with the fake credentials it accepts."""
+    return boto3.client(
+        "sagemaker-runtime",
+        endpoint_url=f"http://127.0.0.1:{endpoint_port}",
+        region_name=settings.REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 - the local endpoint checks no signature
+    )
