@@ -42,7 +42,7 @@ MODEL_TRAINED := build/.model-trained
 MODEL_SOURCES := $(wildcard model_training/*.py) contract/iris_contract.py
 TRAIN = $(BIN)/python -m model_training.train && touch $(MODEL_TRAINED)
 
-.PHONY: help venv sam-cli browser scan validate build model challenger run run-ab invoke openapi publish-model deploy smoke load test unit integration lint format bench lock clean
+.PHONY: help venv sam-cli browser scan validate build model challenger run run-ab invoke openapi publish-model deploy smoke load test unit integration lint format bench mutation lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -126,6 +126,19 @@ load: $(MODEL_TRAINED) $(LOCAL_LAMBDA) ## locust, headless: concurrent callers o
 bench: $(MODEL_TRAINED) $(LOCAL_LAMBDA) ## Benchmarks, printed as figures and ratios, written to docs/benchmarks.md
 	$(BIN)/python -m bench
 
+# mutmut (requirements/mutation.txt) joins .venv only for this target; [tool.mutmut] in pyproject.toml
+# says what is mutated and which tests run. mutants/ is rebuilt every time: mutmut keeps a cached
+# verdict for an unchanged function even after tests change, so reusing it would hide new kills.
+MUTATION_INSTALLED := $(VENV)/.mutation-installed
+$(MUTATION_INSTALLED): $(INSTALLED) requirements/mutation.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/mutation.txt -c requirements/constraints.txt
+	@touch $@
+
+mutation: $(MUTATION_INSTALLED) ## Mutation testing of functions/predict and inference.py (slow; not in make test)
+	rm -rf mutants
+	time $(BIN)/mutmut run
+	$(BIN)/python -m tools.mutation_report
+
 lock: ## Re-resolve requirements/*constraints.txt from requirements/*.txt
 	for name in dev sam scan lambda; do \
 	  rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock && \
@@ -136,4 +149,4 @@ lock: ## Re-resolve requirements/*constraints.txt from requirements/*.txt
 	done; rm -rf .venv-lock
 
 clean: ## Remove the virtual environments and build outputs
-	rm -rf $(VENV) .venv-sam .venv-scan .venv-lambda build .aws-sam .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-sam .venv-scan .venv-lambda build .aws-sam .pytest_cache .ruff_cache .hypothesis mutants
