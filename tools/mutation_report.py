@@ -71,7 +71,8 @@ class FileScore:
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values()) - self.equivalent
+        """Every mutant but the equivalent ones, which are counted apart."""
+        return sum(self.counts.values())
 
     @property
     def score(self) -> float | None:
@@ -146,8 +147,10 @@ def scores(paths: list[str], mutants: list[Mutant]) -> dict[str, FileScore]:
     by_file = {path: FileScore(path) for path in paths}
     for mutant in mutants:
         score = by_file.setdefault(mutant.path, FileScore(mutant.path))
-        score.counts[mutant.status] += 1
-        score.equivalent += mutant.equivalent_reason is not None
+        if mutant.equivalent_reason is None:
+            score.counts[mutant.status] += 1
+        else:
+            score.equivalent += 1
     return by_file
 
 
