@@ -50,6 +50,13 @@ def load_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / f"{name}.json").read_text())
 
 
+def route_event(method: str, path: str, origin: str | None = ALLOWED_ORIGIN) -> dict[str, Any]:
+    """A request for any method and path, as the API's catch-all {proxy+} resource passes it on."""
+    event = load_event("health")
+    event["httpMethod"], event["path"], event["resource"] = method, path, "/{proxy+}"
+    return with_header(event, "Origin", origin)
+
+
 def with_body(
     event: dict[str, Any], body: bytes | str, content_type: str | None = "application/json"
 ) -> dict[str, Any]:

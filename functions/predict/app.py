@@ -133,7 +133,9 @@ def unexpected_error(error: Exception) -> Response:
 
 
 def _request_id() -> str:
-    return router.current_event.request_context.request_id or ""
+    # A hand-written event (sam local invoke -e) may have no requestContext, or no requestId in it.
+    request_context = router.current_event.get("requestContext") or {}
+    return request_context.get("requestId") or ""
 
 
 @cache

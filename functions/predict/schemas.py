@@ -149,7 +149,7 @@ def describe_validation_error(error: ErrorDetails) -> ErrorDetail:
         message = "is missing"
     elif kind == "extra_forbidden":
         message = "is not a known key" + _suggestion(str(error["loc"][-1]))
-    elif kind in ("model_type", "dict_type", "model_attributes_type"):
+    elif kind == "model_type":
         message = 'the body must be a JSON object like {"instances": [[5.1, 3.5, 1.4, 0.2]]}'
     elif kind == "list_type":
         message = "must be a list of rows"

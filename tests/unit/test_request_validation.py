@@ -19,6 +19,7 @@ from functions.predict.schemas import PredictRequest
 from tests.helpers import ALLOWED_ORIGIN, call, endpoint_answer, load_event, with_body
 
 FEATURES = ", ".join(FEATURE_NAMES)
+LAST_VALUE = "instances[0][3] (petal_width)"
 
 
 def _predict_event(body, content_type="application/json"):
@@ -107,7 +108,11 @@ UNPROCESSABLE = [
     ({"instances": [[5.1, 3.5, True, 0.2]]}, "instances[0][2] (petal_length)", "expected a number, got true"),
     ({"instances": [[5.1, 3.5, 1.4, None]]}, "instances[0][3] (petal_width)", "expected a number, got null"),
     ({"instances": [[-5.1, 3.5, 1.4, 0.2]]}, "instances[0][0] (sepal_length)", "must not be negative, got -5.1"),
-    ({"instances": [[51, 35, 14, 2]]}, "instances[0][0] (sepal_length)", f"must be at most {MAX_MEASUREMENT_CM:g} cm"),
+    (
+        {"instances": [[51, 35, 14, 2]]},
+        "instances[0][0] (sepal_length)",
+        f"must be at most {MAX_MEASUREMENT_CM:g} cm (a sanity bound: is it in millimetres?), got 51",
+    ),
     ({"instances": []}, "instances", f"expected 1 to {MAX_INSTANCES} rows, got 0"),
     ({"instances": "5.1,3.5,1.4,0.2"}, "instances", "must be a list of rows"),
     ({"instances": ["5.1,3.5,1.4,0.2"]}, "instances[0]", f"expected a list of 4 numbers or an object with {FEATURES}"),
@@ -128,8 +133,12 @@ UNPROCESSABLE = [
         "instances[0].sepal_length",
         'expected a number, got "5.1"',
     ),
-    ([[5.1, 3.5, 1.4, 0.2]], "body", 'the body must be a JSON object like {"instances"'),
-    ("just a string", "body", "the body must be a JSON object"),
+    ([[5.1, 3.5, 1.4, 0.2]], "body", 'the body must be a JSON object like {"instances": [[5.1, 3.5, 1.4, 0.2]]}'),
+    ("just a string", "body", 'the body must be a JSON object like {"instances": [[5.1, 3.5, 1.4, 0.2]]}'),
+    # A value is quoted up to 40 characters of its JSON; a longer one is cut to 37 and "...".
+    ({"instances": [[5.1, 3.5, 1.4, "x" * 38]]}, LAST_VALUE, f'expected a number, got "{"x" * 38}"'),
+    ({"instances": [[5.1, 3.5, 1.4, "x" * 39]]}, LAST_VALUE, f'expected a number, got "{"x" * 36}...'),
+    ({"instances": [[5.1, 3.5, 1.4, 0.2]], "zzz": 1}, "zzz", "is not a known key"),
 ]
 
 
@@ -139,7 +148,7 @@ def test_schema_violations_are_422_naming_where_and_what(document, location, mes
 
     assert answer.status == 422
     messages = {error["location"]: error["message"] for error in answer.body["errors"]}
-    assert message in messages[location]
+    assert messages[location] == message
     first = answer.body["errors"][0]
     assert answer.body["message"].startswith(f"Invalid request: {first['location']}: {first['message']}")
 

@@ -6,13 +6,7 @@ import json
 
 import pytest
 
-from tests.helpers import ALLOWED_ORIGIN, call, load_event, with_header
-
-
-def _request(method: str, path: str, origin: str | None = ALLOWED_ORIGIN) -> dict:
-    event = load_event("health")
-    event["httpMethod"], event["path"], event["resource"] = method, path, "/{proxy+}"
-    return with_header(event, "Origin", origin)
+from tests.helpers import ALLOWED_ORIGIN, call, load_event, route_event, with_header
 
 
 def test_health_answers_without_calling_the_endpoint(runtime_stub):
@@ -24,7 +18,7 @@ def test_health_answers_without_calling_the_endpoint(runtime_stub):
 
 
 def test_unknown_route_is_a_json_404():
-    answer = call(_request("GET", "/predictions"))
+    answer = call(route_event("GET", "/predictions"))
 
     assert answer.status == 404
     assert set(answer.body) == {"message", "errors", "requestId"}
@@ -35,7 +29,7 @@ def test_unknown_route_is_a_json_404():
     ("method", "path", "allow"), [("GET", "/predict", "POST, OPTIONS"), ("DELETE", "/health", "GET, OPTIONS")]
 )
 def test_wrong_method_is_405_with_allow(method, path, allow):
-    answer = call(_request(method, path))
+    answer = call(route_event(method, path))
 
     assert answer.status == 405
     assert answer.headers["allow"] == allow
@@ -56,7 +50,7 @@ def test_preflight_allows_the_configured_origin():
     ("method", "path"), [("OPTIONS", "/predict"), ("GET", "/nowhere"), ("GET", "/predict"), ("GET", "/health")]
 )
 def test_other_origins_get_no_cors_grant(method, path):
-    event = _request(method, path, origin="https://evil.example")
+    event = route_event(method, path, origin="https://evil.example")
     if method == "OPTIONS":
         event = with_header(event, "Access-Control-Request-Method", "POST")
 
@@ -70,7 +64,7 @@ def test_other_origins_get_no_cors_grant(method, path):
 )
 def test_each_configured_origin_is_echoed_on_every_answer(method, path, status):
     for origin in ("https://app.example.com", "https://admin.example.com"):
-        answer = call(_request(method, path, origin=origin))
+        answer = call(route_event(method, path, origin=origin))
 
         assert answer.status == status
         assert answer.headers["access-control-allow-origin"] == origin
@@ -78,7 +72,7 @@ def test_each_configured_origin_is_echoed_on_every_answer(method, path, status):
 
 
 def test_no_route_answer_leaks_internals():
-    answer = call(_request("PATCH", "/predict/../../etc/passwd"))
+    answer = call(route_event("PATCH", "/predict/../../etc/passwd"))
 
     assert answer.status == 404
     assert "Traceback" not in json.dumps(answer.body)
