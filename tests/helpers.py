@@ -126,13 +126,20 @@ def json_lines(text: str) -> list[dict[str, Any]]:
 
 
 def emf_metrics(lines: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Every EMF metric by name: its values and its dimensions."""
+    """Every EMF metric by name: its values, its dimensions' values, and how CloudWatch files it
+    (namespace, unit, dimension sets)."""
     found: dict[str, list[dict[str, Any]]] = {}
     for line in lines:
         for directive in line.get("_aws", {}).get("CloudWatchMetrics", []):
             for metric in directive["Metrics"]:
                 found.setdefault(metric["Name"], []).append(
-                    {"value": line[metric["Name"]], **{d: line[d] for dims in directive["Dimensions"] for d in dims}}
+                    {
+                        "value": line[metric["Name"]],
+                        **{d: line[d] for dims in directive["Dimensions"] for d in dims},
+                        "namespace": directive["Namespace"],
+                        "unit": metric["Unit"],
+                        "dimension_sets": [sorted(dims) for dims in directive["Dimensions"]],
+                    }
                 )
     return found
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -21,6 +22,8 @@ from .schemas import PredictRequest, describe_validation_error
 
 JSON_MEDIA_TYPE = "application/json"
 UTF8_CHARSETS = {"utf-8", "utf8"}
+# The longest base64 text of at most MAX_BODY_BYTES bytes: anything longer is over the limit, or not base64.
+MAX_BASE64_CHARS = 4 * math.ceil(MAX_BODY_BYTES / 3)
 # A caller may ask for a production variant by name; the answer names the one that served it.
 VARIANT_HEADER = "X-Model-Variant"
 
@@ -79,8 +82,9 @@ def _raw_body(event: APIGatewayProxyEvent) -> bytes:
     body = event.body or ""
     if not event.is_base64_encoded:
         return body.encode("utf-8", errors="surrogatepass")
-    if len(body) > MAX_BODY_BYTES * 4 // 3 + 4:
-        raise errors.body_too_large(len(body) * 3 // 4, MAX_BODY_BYTES)
+    if len(body) > MAX_BASE64_CHARS:
+        # Refused by its length alone, without decoding it; "=" padding stands for no bytes.
+        raise errors.body_too_large(len(body) * 3 // 4 - body[-2:].count("="), MAX_BODY_BYTES)
     try:
         return base64.b64decode(body, validate=True)
     except binascii.Error:

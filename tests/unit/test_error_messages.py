@@ -22,6 +22,13 @@ def _predict(body: str | bytes, content_type: str | None = "application/json") -
     return with_body(load_event("predict-one-row"), body, content_type)
 
 
+def _text_predict(text: str) -> dict:
+    """A body as API Gateway hands it over, which for a JSON event may hold any string."""
+    event = _predict("{}")
+    event["body"] = text
+    return event
+
+
 def _base64_predict(encoded: str) -> dict:
     event = _predict("{}")
     event["body"], event["isBase64Encoded"] = encoded, True
@@ -42,6 +49,7 @@ def _base64_predict(encoded: str) -> dict:
         (_predict('{\n  "instances": \n}'), 400, NOT_JSON + "Expecting value at line 3, column 1"),
         (_predict("[" * 100_000 + "]" * 100_000), 400, NOT_JSON + "it is nested too deeply"),
         (_predict(b"\xff{}"), 400, NOT_JSON + "it is not UTF-8 (invalid byte at position 0)"),
+        (_text_predict('{"a": "\ud800"}'), 400, NOT_JSON + "it is not UTF-8 (invalid byte at position 7)"),
         (_base64_predict("e30=!"), 400, NOT_JSON + "its base64 encoding is broken"),
         (_base64_predict("e30"), 400, NOT_JSON + "its base64 encoding is broken"),
     ],
@@ -57,6 +65,7 @@ def _base64_predict(encoded: str) -> dict:
         "syntax-on-line-3",
         "nested",
         "not-utf8",
+        "lone-surrogate",
         "base64-bad-character",
         "base64-bad-padding",
     ],

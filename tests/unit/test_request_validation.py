@@ -289,9 +289,41 @@ def test_an_over_size_base64_body_is_refused_without_decoding_it(monkeypatch, ra
     assert client.calls == 0
 
 
+@pytest.mark.parametrize("over", [2, 3, 4])
+def test_a_base64_body_too_long_to_fit_is_refused_with_its_decoded_size(monkeypatch, raising_client, over):
+    # Base64 of 2 MiB + 2 bytes and more is longer than any encoding of 2 MiB; the size is still exact.
+    raising_client(AssertionError("called the endpoint"))
+    event = _base64_event(_padded_json(DOCUMENTED_BODY_LIMIT + over))
+    monkeypatch.setattr(parsing.base64, "b64decode", lambda *_args, **_kwargs: pytest.fail("decoded the body"))
+
+    answer = call(event)
+
+    assert (answer.status, answer.body["message"]) == (
+        413,
+        f"The request body is {DOCUMENTED_BODY_LIMIT + over} bytes; the limit is {DOCUMENTED_BODY_LIMIT} bytes",
+    )
+
+
 @pytest.mark.parametrize(
     "content_type",
     [
+        "application/json;charset=utf-8;version=1",
+        'application/json; charset="UTF-8"',
+        "Application/JSON ; Charset=utf8",
+    ],
+)
+def test_json_with_parameters_is_accepted(runtime_stub, content_type):
+    _expect_invocation(runtime_stub, [[5.1, 3.5, 1.4, 0.2]])
+
+    answer = call(_predict_event('{"instances": [[5.1, 3.5, 1.4, 0.2]]}', content_type))
+
+    assert answer.status == 200
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json; charset=x=utf-8",
         "text/plain",
         "application/x-www-form-urlencoded",
         "text/csv",
@@ -411,7 +443,13 @@ def test_the_quick_check_of_plain_rows_accepts_and_refuses_exactly_as_the_schema
 
 @pytest.mark.parametrize(
     "rows",
-    [[[0, 0, 0, 0]], [[30, 30.0, 0.0, 5]], [list(row) for row in GUIDE_EXAMPLE_INSTANCES] * (MAX_INSTANCES // 3)],
+    [
+        [[0, 0, 0, 0]],
+        [[30, 30.0, 0.0, 5]],
+        [list(row) for row in GUIDE_EXAMPLE_INSTANCES] * (MAX_INSTANCES // 3),
+        [[5.1, 3.5, 1.4, 0.2]] * DOCUMENTED_ROW_LIMIT,
+    ],
+    ids=["zeros", "bounds", "guide-rows", "row-limit"],
 )
 def test_plain_rows_skip_the_value_by_value_walk(monkeypatch, rows):
     # The quick check exists for its cost: valid rows of plain numbers must not reach pydantic's walk.

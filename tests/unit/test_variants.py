@@ -48,7 +48,9 @@ def test_without_a_choice_the_endpoint_splits_and_the_answer_names_the_variant(
     scored = [line for line in log_lines() if line.get("message") == "scored"]
     assert [(line["variant"], line.get("asked_variant"), line["rows"]) for line in scored] == [("challenger", None, 1)]
     metrics = emf_metrics(json_lines(capsys.readouterr().out))
-    assert metrics["InstancesScored"] == [{"value": [1.0], "service": "iris-gateway", "variant": "challenger"}]
+    assert [(m["value"], m["service"], m["variant"]) for m in metrics["InstancesScored"]] == [
+        ([1.0], "iris-gateway", "challenger")
+    ]
     assert metrics["Predicted_versicolor"][0]["variant"] == "challenger"
 
 
