@@ -280,9 +280,10 @@ def _number(value: Any, where: str) -> float:
 
 def _number_from_text(cell: str, where: str) -> float:
     try:
-        return _finite(float(cell), where)
+        value = float(cell)
     except ValueError:
         raise PayloadError("%s has a non-number value %r" % (where, cell.strip())) from None
+    return _finite(value, where)
 
 
 def _finite(value: float, where: str) -> float:

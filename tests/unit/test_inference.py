@@ -218,7 +218,14 @@ BAD_PAYLOADS = [
     ("application/json", b'{"instances": [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]]}', f"row 1 has 5 values, {EXPECTED_4}"),
     ("application/json", b'{"instances": [[]]}', f"row 1 has 0 values, {EXPECTED_4}"),
     ("text/csv", b"5.1,3.5,abc,0.2\n", "row 1 has a non-number value 'abc'"),
-    ("text/csv", b"5.1,3.5,1.4,nan\n", "row 1 has a non-number value 'nan'"),
+    ("text/csv", b"5.1,3.5,1.4,nan\n", "row 1 has a value that is not a finite number: nan"),
+    ("text/csv", b"5.1,3.5,1.4,-inf\n", "row 1 has a value that is not a finite number: -inf"),
+    ("text/csv", b"5.1,3.5,1.4,1e39\n", "row 1 has a value that is not a finite number: 1e+39"),
+    (
+        "application/json",
+        b'{"instances": [[5.1, -1%s, 1.4, 0.2]]}' % (b"0" * 400),
+        f"{ROW_1} has a value that is not a finite number: -inf",
+    ),
     ("text/csv", b"\n\n", "the CSV body has no rows"),
     ("text/csv", b"5.1,3.5,1.4,0.2\n1,2,3\n", f"row 2 has 3 values, {EXPECTED_4}"),
 ]
