@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+from botocore import endpoint as botocore_endpoint
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import (
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    HTTPClientError,
+    ReadTimeoutError,
+)
 
 from functions.predict import endpoint_client
 from tests.helpers import ALLOWED_ORIGIN, call, emf_metrics, endpoint_answer, json_lines, load_event
@@ -151,6 +159,8 @@ def test_unknown_endpoint_is_logged_as_a_configuration_error(runtime_stub, log_l
         (ReadTimeoutError(endpoint_url="http://endpoint"), 504, "timeout", None),
         (EndpointConnectionError(endpoint_url="http://endpoint"), 503, "unreachable", "2"),
         (ConnectTimeoutError(endpoint_url="http://endpoint"), 503, "unreachable", "2"),
+        (ConnectionClosedError(endpoint_url="http://endpoint"), 503, "unreachable", "2"),
+        (HTTPClientError(error="connection reset by peer"), 503, "unreachable", "2"),
     ],
 )
 def test_transport_failures(raising_client, capsys, error, status, kind, retry_after):
@@ -199,15 +209,72 @@ def test_a_bug_of_ours_is_500_without_internals(raising_client, log_lines):
     assert answer.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
 
 
-def test_timeouts_and_retries_are_bounded():
-    config = endpoint_client.CLIENT_CONFIG
+class _SentBody:
+    """The raw body of a botocore AWSResponse."""
 
-    assert (config.connect_timeout, config.read_timeout) == (
-        endpoint_client.CONNECT_TIMEOUT_SECONDS,
-        endpoint_client.READ_TIMEOUT_SECONDS,
-    )
-    assert config.retries == {"mode": "standard", "total_max_attempts": endpoint_client.MAX_ATTEMPTS}
-    client_config = endpoint_client.runtime_client().meta.config
-    assert client_config.read_timeout == endpoint_client.READ_TIMEOUT_SECONDS
-    assert client_config.retries["total_max_attempts"] == endpoint_client.MAX_ATTEMPTS
-    assert endpoint_client.WORST_CASE_SECONDS < 29
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **_: object):
+        yield self.body
+
+
+@pytest.fixture
+def sagemaker_on_the_wire(monkeypatch):
+    """The function's real client, answered on the wire by botocore's before-send event, so its
+    retry handler runs. Returns the answers sent, and records the sleeps between attempts."""
+    client = endpoint_client.runtime_client()
+    sent, sleeps, before_send = [], [], "before-send.sagemaker-runtime.InvokeEndpoint"
+    monkeypatch.setattr(botocore_endpoint.time, "sleep", sleeps.append)
+
+    def answer_with(status: int, code: str) -> None:
+        def answer(request, **_):
+            sent.append(request.url)
+            headers = {"x-amzn-ErrorType": code, "Content-Type": "application/json"}
+            return AWSResponse(request.url, status, headers, _SentBody(b'{"message": "no"}'))
+
+        client.meta.events.register(before_send, answer)
+        registered.append(answer)
+
+    registered = []
+    yield answer_with, sent, sleeps
+    for answer in registered:
+        client.meta.events.unregister(before_send, answer)
+
+
+# The README's "Timeouts" paragraph, written out: connect within 1 s, read within 6 s, at most 2
+# attempts, so the client gives up within 15 s, under the function's 20 s and API Gateway's 29 s.
+DOCUMENTED_CONNECT_TIMEOUT = 1
+DOCUMENTED_READ_TIMEOUT = 6
+DOCUMENTED_ATTEMPTS = 2
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "answered"),
+    [(503, "ServiceUnavailable", 503), (429, "ThrottlingException", 503), (500, "InternalFailure", 502)],
+)
+def test_a_transient_error_is_tried_again_once_after_at_most_a_second(sagemaker_on_the_wire, status, code, answered):
+    answer_with, sent, sleeps = sagemaker_on_the_wire
+    answer_with(status, code)
+
+    answer = call(load_event("predict-one-row"))
+
+    assert answer.status == answered
+    assert len(sent) == DOCUMENTED_ATTEMPTS
+    assert len(sleeps) == DOCUMENTED_ATTEMPTS - 1
+    assert all(0 <= seconds <= 1 for seconds in sleeps)
+
+
+def test_a_model_error_is_not_tried_again(sagemaker_on_the_wire):
+    answer_with, sent, sleeps = sagemaker_on_the_wire
+    answer_with(424, "ModelError")
+
+    answer = call(load_event("predict-one-row"))
+
+    assert (answer.status, len(sent), sleeps) == (502, 1, [])
+
+
+def test_the_client_waits_the_documented_times():
+    config = endpoint_client.runtime_client().meta.config
+
+    assert (config.connect_timeout, config.read_timeout) == (DOCUMENTED_CONNECT_TIMEOUT, DOCUMENTED_READ_TIMEOUT)

@@ -47,7 +47,10 @@ def test_a_restore_gives_the_environment_a_client_of_its_own(registered):
     restored = endpoint_client.runtime_client()
     assert restored is not in_snapshot
     assert restored.meta.service_model.service_name == "sagemaker-runtime"
-    assert restored.meta.config.read_timeout == endpoint_client.READ_TIMEOUT_SECONDS
+    assert (restored.meta.config.read_timeout, restored.meta.config.retries) == (
+        in_snapshot.meta.config.read_timeout,
+        in_snapshot.meta.config.retries,
+    )
 
 
 def test_a_restore_reseeds_the_random_numbers_botocore_jitters_retries_with(registered):
