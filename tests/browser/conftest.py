@@ -12,14 +12,13 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
 
 import pytest
 
 from local_stack.http_server import base_url, serve_in_background
 from local_stack.stack import RunningStack, local_stack
 from local_stack.static_site import static_site
-from tests.browser.pages import DESKTOP, THE_KEY, open_page
+from tests.browser.pages import DESKTOP, THE_KEY, Site
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium's own connections are refused on this
@@ -35,8 +34,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 OTHER_ORIGIN = "https://other.example"
-# open(page) with no api: the page's own default; with this: the API that allows the page.
-ALLOWED_API = object()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -69,19 +66,6 @@ def stacks(model_artifact, page_url) -> Iterator[dict[str, RunningStack]]:
                 local_stack(model_artifact, allowed_origins=page_url, auth_mode="API_KEY", api_key=THE_KEY, **common)
             ),
         }
-
-
-@dataclass(frozen=True)
-class Site:
-    """The page and the APIs the scenarios point it at."""
-
-    page_url: str
-    api: str  # allows the page's origin
-    other_origin_api: str  # allows only another origin
-    api_key_api: str  # API_KEY mode, key THE_KEY
-
-    def open(self, page, api: object = ALLOWED_API, key: str | None = None):
-        return open_page(page, self.page_url, self.api if api is ALLOWED_API else api, key)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ SCREENSHOTS = ROOT / "build" / "screenshots"
 THE_KEY = "browser-test-key"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 780}
+# Site.open(page) with no api: the API that allows the page; with api=None: the page's own default.
+ALLOWED_API = object()
 
 
 def open_page(page: Page, page_url: str, api: str | None, key: str | None = None) -> Page:
@@ -39,3 +42,16 @@ def api_predict(api_url: str, rows: list[list[float]]) -> dict[str, Any]:
     )
     assert status == 200, body
     return body
+
+
+@dataclass(frozen=True)
+class Site:
+    """The page and the APIs the scenarios point it at."""
+
+    page_url: str
+    api: str  # allows the page's origin
+    other_origin_api: str  # allows only another origin
+    api_key_api: str  # API_KEY mode, key THE_KEY
+
+    def open(self, page, api: object = ALLOWED_API, key: str | None = None):
+        return open_page(page, self.page_url, self.api if api is ALLOWED_API else api, key)  # type: ignore[arg-type]

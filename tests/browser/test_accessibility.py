@@ -8,8 +8,7 @@ import axe_playwright_python
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Site
-from tests.browser.pages import DESKTOP, PHONE
+from tests.browser.pages import DESKTOP, PHONE, Site
 
 # axe-core as the axe-playwright-python package ships it (pinned in requirements/dev.txt).
 AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")

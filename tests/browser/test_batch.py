@@ -10,8 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Site
-from tests.browser.pages import api_predict, shoot
+from tests.browser.pages import Site, api_predict, shoot
 
 GUIDE = [[5.1, 3.5, 1.4, 0.2], [6.2, 2.9, 4.3, 1.3], [7.7, 3.0, 6.1, 2.3]]
 FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from local_stack.static_site import FRONTEND
-from tests.browser.conftest import Site
+from tests.browser.pages import Site
 
 SCRIPTS = Path(__file__).with_name("node")
 

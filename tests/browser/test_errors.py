@@ -9,8 +9,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.browser.conftest import Site
-from tests.browser.pages import THE_KEY, shoot
+from tests.browser.pages import THE_KEY, Site, shoot
 
 
 def test_api_stopped_says_it_cannot_reach_the_api(site: Site, page: Page, stack_to_stop) -> None:

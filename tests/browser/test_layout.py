@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Site
-from tests.browser.pages import DESKTOP, PHONE, shoot
+from tests.browser.pages import DESKTOP, PHONE, Site, shoot
 
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 

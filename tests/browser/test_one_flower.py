@@ -7,8 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Site
-from tests.browser.pages import api_predict, shoot
+from tests.browser.pages import Site, api_predict, shoot
 
 GUIDE = [
     ("setosa", [5.1, 3.5, 1.4, 0.2]),
