@@ -96,6 +96,15 @@ def test_a_client_error_without_error_or_metadata_is_a_service_error(raising_cli
     assert "status" not in logged
 
 
+# What every InvokeEndpoint call sends, whatever the request id and variant.
+ALWAYS_SENT = {
+    "EndpointName": ENDPOINT,
+    "ContentType": "application/json",
+    "Accept": "application/json",
+    "Body": ONE_ROW_BODY,
+}
+
+
 def _stubbed_score(expected_parameters: dict, response: dict, request_id: str, variant: str | None):
     with Stubber(endpoint_client.runtime_client()) as stubber:
         stubber.add_response("invoke_endpoint", response, expected_parameters)
@@ -105,22 +114,13 @@ def _stubbed_score(expected_parameters: dict, response: dict, request_id: str, v
 
 
 def test_without_a_request_id_no_inference_id_is_sent():
-    expected = {"EndpointName": ENDPOINT, "ContentType": "application/json", "Accept": "application/json"}
-
-    prediction = _stubbed_score({**expected, "Body": ONE_ROW_BODY}, endpoint_answer(ONE_ROW_ANSWER), "", None)
+    prediction = _stubbed_score(ALWAYS_SENT, endpoint_answer(ONE_ROW_ANSWER), "", None)
 
     assert prediction.predictions == [0]
 
 
 def test_a_chosen_variant_is_sent_as_the_target_variant_and_the_answering_one_is_returned():
-    expected = {
-        "EndpointName": ENDPOINT,
-        "ContentType": "application/json",
-        "Accept": "application/json",
-        "Body": ONE_ROW_BODY,
-        "InferenceId": "req-1",
-        "TargetVariant": "challenger",
-    }
+    expected = {**ALWAYS_SENT, "InferenceId": "req-1", "TargetVariant": "challenger"}
     response = {**endpoint_answer(ONE_ROW_ANSWER), "InvokedProductionVariant": "challenger"}
 
     prediction = _stubbed_score(expected, response, "req-1", "challenger")
@@ -131,13 +131,7 @@ def test_a_chosen_variant_is_sent_as_the_target_variant_and_the_answering_one_is
 def test_an_answer_that_names_no_variant_has_an_empty_variant():
     response = endpoint_answer(ONE_ROW_ANSWER)
     del response["InvokedProductionVariant"]
-    expected = {
-        "EndpointName": ENDPOINT,
-        "ContentType": "application/json",
-        "Accept": "application/json",
-        "Body": ONE_ROW_BODY,
-        "InferenceId": "req-1",
-    }
+    expected = {**ALWAYS_SENT, "InferenceId": "req-1"}
 
     prediction = _stubbed_score(expected, response, "req-1", None)
 
