@@ -128,6 +128,15 @@ class HealthResponse(BaseModel):
     endpoint: str
 
 
+# The pydantic error types whose wording does not depend on the value; any other type keeps pydantic's own.
+FIXED_MESSAGES = {
+    "finite_number": "expected a finite number",
+    "missing": "is missing",
+    "model_type": 'the body must be a JSON object like {"instances": [[5.1, 3.5, 1.4, 0.2]]}',
+    "list_type": "must be a list of rows",
+}
+
+
 def describe_validation_error(error: ErrorDetails) -> ErrorDetail:
     """A pydantic error in words a caller can act on, by error type (never by matching its text)."""
     location = _location(error["loc"])
@@ -139,22 +148,14 @@ def describe_validation_error(error: ErrorDetails) -> ErrorDetail:
         message = f"expected 1 to {MAX_INSTANCES} rows, got {context['actual_length']}"
     elif kind == "float_type":
         message = f"expected a number, got {_json_excerpt(value)}"
-    elif kind == "finite_number":
-        message = "expected a finite number"
     elif kind == "greater_than_equal":
         message = f"must not be negative, got {value}"
     elif kind == "less_than_equal":
         message = f"must be at most {MAX_MEASUREMENT_CM:g} cm (a sanity bound: is it in millimetres?), got {value}"
-    elif kind == "missing":
-        message = "is missing"
     elif kind == "extra_forbidden":
         message = "is not a known key" + _suggestion(str(error["loc"][-1]))
-    elif kind == "model_type":
-        message = 'the body must be a JSON object like {"instances": [[5.1, 3.5, 1.4, 0.2]]}'
-    elif kind == "list_type":
-        message = "must be a list of rows"
     else:
-        message = error["msg"]
+        message = FIXED_MESSAGES.get(kind, error["msg"])
     return ErrorDetail(location=location, message=message)
 
 
