@@ -83,8 +83,8 @@ def _raw_body(event: APIGatewayProxyEvent) -> bytes:
     if not event.is_base64_encoded:
         return body.encode("utf-8", errors="surrogatepass")
     if len(body) > MAX_BASE64_CHARS:
-        # Refused by its length alone, without decoding it; "=" padding stands for no bytes.
-        raise errors.body_too_large(len(body) * 3 // 4 - body[-2:].count("="), MAX_BODY_BYTES)
+        # Refused by its length alone, without decoding it: four characters carry three bytes, padding none.
+        raise errors.body_too_large(len(body.rstrip("=")) * 3 // 4, MAX_BODY_BYTES)
     try:
         return base64.b64decode(body, validate=True)
     except binascii.Error:

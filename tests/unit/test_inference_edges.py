@@ -72,7 +72,11 @@ DAMAGED = "forest arrays are inconsistent: forest.npz is damaged"
         {"bound_counts": np.array([0, 0, 1, 0], dtype=np.float64)},
         {"bound_counts": np.array([0, 0, -1, 0], dtype=np.int64)},
         {"cell_rows": np.array([0, 2], dtype=np.uint16)},
-        {"bounds": np.array([2.5, 2.5]), "bound_counts": np.array([0, 0, 2, 0]), "cell_rows": np.array([0, 1, 1])},
+        {
+            "bounds": np.array([2.5, 2.5]),
+            "bound_counts": np.array([0, 0, 2, 0]),
+            "cell_rows": np.array([0, 1, 1], dtype=np.uint16),
+        },
         {"bounds": np.array(2.5)},
         {"rows": np.zeros((0, 3))},
     ],

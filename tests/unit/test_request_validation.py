@@ -324,6 +324,7 @@ def test_json_with_parameters_is_accepted(runtime_stub, content_type):
     "content_type",
     [
         "application/json; charset=x=utf-8",
+        "application/json; charset=UTF-8X",
         "text/plain",
         "application/x-www-form-urlencoded",
         "text/csv",
