@@ -304,6 +304,21 @@ def test_a_base64_body_too_long_to_fit_is_refused_with_its_decoded_size(monkeypa
     )
 
 
+@pytest.mark.parametrize("unit", [b"\x5d\x75\xd7", b"\xff\xff\xff", b"\x00\x00\x00"], ids=["XXXX", "////", "AAAA"])
+def test_the_decoded_size_does_not_depend_on_what_the_encoding_ends_with(monkeypatch, raising_client, unit):
+    # Any bytes may be sent base64-encoded; these three-byte units encode as the four characters in the id.
+    raising_client(AssertionError("called the endpoint"))
+    raw = unit * ((DOCUMENTED_BODY_LIMIT + 4) // 3)
+    monkeypatch.setattr(parsing.base64, "b64decode", lambda *_args, **_kwargs: pytest.fail("decoded the body"))
+
+    answer = call(_base64_event(raw))
+
+    assert (answer.status, answer.body["message"]) == (
+        413,
+        f"The request body is {len(raw)} bytes; the limit is {DOCUMENTED_BODY_LIMIT} bytes",
+    )
+
+
 @pytest.mark.parametrize(
     "content_type",
     [
