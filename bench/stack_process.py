@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 
 from local_stack import settings
+from local_stack.http_server import free_port
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,6 @@ class StackProcess:
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.api_port}"
-
-
-def free_port() -> int:
-    with closing(socket.socket()) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import sys
 import threading
 import time
@@ -42,6 +43,13 @@ def serve_in_background(app: Any, host: str = "127.0.0.1", port: int = 0) -> Ite
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now, for a process that must be told its port before it starts."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
 
 
 def base_url(server: BaseWSGIServer) -> str:

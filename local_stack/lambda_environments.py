@@ -37,7 +37,7 @@ from typing import IO, Any
 
 from local_stack import settings
 from local_stack.cloudformation import FunctionSpec
-from local_stack.http_server import log_event
+from local_stack.http_server import free_port, log_event
 
 ROOT = Path(__file__).resolve().parent.parent
 LAMBDA_PYTHON = ROOT / ".venv-lambda" / "bin" / "python"
@@ -74,12 +74,6 @@ def emulator_binary() -> Path:
     return found[-1]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((settings.DEFAULT_HOST, 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class Instance:
     """One execution environment: an emulator process, which starts the runtime when first invoked."""
@@ -96,11 +90,11 @@ class Instance:
     _readers: list[threading.Thread] = field(default_factory=list)
 
     def start(self) -> None:
-        self.port = _free_port()
+        self.port = free_port(settings.DEFAULT_HOST)
         command = [
             *self.command[:1],
             *("--runtime-interface-emulator-address", f"{settings.DEFAULT_HOST}:{self.port}"),
-            *("--runtime-api-address", f"{settings.DEFAULT_HOST}:{_free_port()}"),
+            *("--runtime-api-address", f"{settings.DEFAULT_HOST}:{free_port(settings.DEFAULT_HOST)}"),
             *self.command[1:],
         ]
         self.process = subprocess.Popen(  # noqa: S603 - our own command line

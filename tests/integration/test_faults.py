@@ -7,13 +7,11 @@ The function runs in this process here, so each test can aim its client at the f
 from __future__ import annotations
 
 import json
-import socket
 import time
-from contextlib import closing
 
 import pytest
 
-from local_stack.http_server import base_url, serve_in_background
+from local_stack.http_server import base_url, free_port, serve_in_background
 from local_stack.sagemaker_container import ServingContainer
 from local_stack.sagemaker_runtime import Endpoint, SageMakerRuntime
 from local_stack.settings import DEFAULT_ENDPOINT_NAME
@@ -125,10 +123,7 @@ def test_endpoint_slower_than_the_production_read_timeout(in_process_stack, inje
 
 
 def test_endpoint_refusing_connections(in_process_stack, point_function_at):
-    with closing(socket.socket()) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    point_function_at(f"http://127.0.0.1:{port}")
+    point_function_at(f"http://127.0.0.1:{free_port()}")
 
     status, headers, body = _timed(in_process_stack, "refused")
 
