@@ -174,23 +174,25 @@ class LocalRestApi:
         response.headers["x-amzn-RequestId"] = request_id
         return response
 
+    def missing_authentication_token(self, request: Request) -> Response:
+        """API Gateway's answer to a path or method no route covers, and to an unsigned IAM request."""
+        return self.gateway_error(
+            request, 403, "Missing Authentication Token", "MissingAuthenticationTokenException", str(uuid.uuid4())
+        )
+
     def unauthorised(self, request: Request, route: ApiRoute) -> Response | None:
         """API Gateway's answer when the operation's security is not met, else None."""
         if "api_key" in route.security and (self.api_key is None or request.headers.get("x-api-key") != self.api_key):
             return self.gateway_error(request, 403, "Forbidden", "ForbiddenException", str(uuid.uuid4()))
         if "sigv4" in route.security and not request.headers.get("Authorization", "").startswith(SIGV4_PREFIX):
-            return self.gateway_error(
-                request, 403, "Missing Authentication Token", "MissingAuthenticationTokenException", str(uuid.uuid4())
-            )
+            return self.missing_authentication_token(request)
         return None
 
     def handle(self, request: Request) -> Response:
         started = time.perf_counter()
         matched = self.match(request.method, request.path)
         if matched is None:
-            return self.gateway_error(
-                request, 403, "Missing Authentication Token", "MissingAuthenticationTokenException", str(uuid.uuid4())
-            )
+            return self.missing_authentication_token(request)
         route, path_parameters = matched
         refused = self.unauthorised(request, route)
         if refused is not None:
@@ -216,7 +218,7 @@ class LocalRestApi:
         response.headers["x-amzn-RequestId"] = request_id
         log_event(
             COMPONENT,
-            request_id=event["requestContext"]["requestId"],
+            request_id=request_id,
             method=request.method,
             path=request.path,
             status=response.status_code,

@@ -25,7 +25,6 @@ LOCAL_AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
     "AWS_DEFAULT_REGION": settings.REGION,
-    "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
 }
 
 

@@ -74,14 +74,15 @@ def predict() -> Response[PredictResponse]:
     parsed = parse_predict_request(router.current_event)
     rows = len(parsed.request.instances)
     started = time.perf_counter()
-    prediction = endpoint_client.score(settings.endpoint_name, parsed.endpoint_body(), rows, _request_id(), variant)
+    request_id = _request_id()
+    prediction = endpoint_client.score(settings.endpoint_name, parsed.endpoint_body(), rows, request_id, variant)
     endpoint_ms = round((time.perf_counter() - started) * 1000, 3)
     count_scored(rows, prediction.predictions, CLASS_NAMES, prediction.variant, endpoint_ms)
     logger.info(
         "scored",
         extra={"rows": rows, "variant": prediction.variant, "asked_variant": variant, "endpoint_ms": endpoint_ms},
     )
-    headers = {"X-Request-Id": _request_id()}
+    headers = {"X-Request-Id": request_id}
     if prediction.variant:
         headers[VARIANT_HEADER] = prediction.variant
     return Response(

@@ -73,9 +73,10 @@ def requested_variant(event: APIGatewayProxyEvent, selectable: tuple[str, ...]) 
     asked = event.headers.get(VARIANT_HEADER)
     if asked is None:
         return None
-    if asked.strip() not in selectable:
+    chosen = asked.strip()
+    if chosen not in selectable:
         raise errors.unknown_variant(VARIANT_HEADER, asked, selectable)
-    return asked.strip()
+    return chosen
 
 
 def _raw_body(event: APIGatewayProxyEvent) -> bytes:
