@@ -20,6 +20,7 @@ from functions.predict.parsing import VARIANT_HEADER
 from functions.predict.schemas import PredictRequest
 from functions.predict.settings import ANY_ORIGIN, DEFAULT_ENDPOINT_NAME, Settings
 from local_stack import settings as local_settings
+from local_stack.sagemaker_runtime import NAME_MAX_LENGTH, NAME_PATTERN
 
 DOCUMENT = Path("docs/openapi.json")
 API_VERSION = "1.0.0"
@@ -56,7 +57,7 @@ def openapi_document() -> dict[str, Any]:
             "in": "header",
             "required": False,
             # SageMaker's production variant names; which ones a caller may ask for is the deployment's.
-            "schema": {"type": "string", "pattern": "^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", "maxLength": 63},
+            "schema": {"type": "string", "pattern": NAME_PATTERN.pattern, "maxLength": NAME_MAX_LENGTH},
             "description": "Ask for one production variant (A/B) by name, among those the deployment lets "
             "callers choose (422 otherwise). The answer's header of the same name says which variant served it.",
         }
