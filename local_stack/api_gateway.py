@@ -30,7 +30,7 @@ from werkzeug.wrappers import Request, Response
 
 from local_stack import settings
 from local_stack.cloudformation import ApiRoute, LocalTemplate
-from local_stack.http_server import SIGV4_PREFIX, log_event
+from local_stack.http_server import SIGV4_PREFIX, log_access, log_event
 
 STAGE = "Prod"
 COMPONENT = "local-api"
@@ -216,14 +216,7 @@ class LocalRestApi:
                 request, 502, "Internal server error", "InternalServerErrorException", request_id
             )
         response.headers["x-amzn-RequestId"] = request_id
-        log_event(
-            COMPONENT,
-            request_id=request_id,
-            method=request.method,
-            path=request.path,
-            status=response.status_code,
-            latency_ms=round((time.perf_counter() - started) * 1000, 3),
-        )
+        log_access(COMPONENT, request, response, request_id, started)
         return response
 
 

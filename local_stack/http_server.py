@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
 
 # How an AWS request signed with Signature Version 4 starts its Authorization header.
 SIGV4_PREFIX = "AWS4-HMAC-SHA256"
@@ -60,3 +61,19 @@ def log_event(component: str, **fields: Any) -> None:
     """One JSON line per event on stderr, the shape CloudWatch Logs Insights queries well."""
     record = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "component": component, **fields}
     print(json.dumps(record, default=str), file=sys.stderr, flush=True)
+
+
+def log_access(
+    component: str, request: Request, response: Response, request_id: str, started: float, **fields: Any
+) -> None:
+    """A service's access line for one request: what was asked, the status, how long since ``started``
+    (a time.perf_counter() reading), and the service's own ``fields``."""
+    log_event(
+        component,
+        request_id=request_id,
+        method=request.method,
+        path=request.path,
+        **fields,
+        status=response.status_code,
+        latency_ms=round((time.perf_counter() - started) * 1000, 3),
+    )

@@ -48,7 +48,7 @@ from werkzeug.wrappers import Request, Response
 
 from local_stack import settings
 from local_stack.data_capture import CapturedInvocation, DataCapture
-from local_stack.http_server import SIGV4_PREFIX, build_server, log_event
+from local_stack.http_server import SIGV4_PREFIX, build_server, log_access, log_event
 from local_stack.sagemaker_container import InvocationResult, ServingContainer
 
 MAX_BODY_BYTES = 6 * 1024 * 1024
@@ -150,17 +150,16 @@ class SageMakerRuntime:
         except (NotFound, MethodNotAllowed) as error:
             response = error_response(_unknown_operation(error))
         response.headers["x-amzn-RequestId"] = request_id
-        log_event(
+        log_access(
             COMPONENT,
-            request_id=request_id,
-            method=request.method,
-            path=request.path,
+            request,
+            response,
+            request_id,
+            started,
             endpoint=endpoint_name or None,
             variant=response.headers.get("x-Amzn-Invoked-Production-Variant"),
             inference_id=request.headers.get("X-Amzn-SageMaker-Inference-Id"),
-            status=response.status_code,
             error=response.headers.get("x-amzn-ErrorType"),
-            latency_ms=round((time.perf_counter() - started) * 1000, 3),
         )
         return response
 

@@ -70,6 +70,18 @@ def with_body(
     return with_header(event, "Content-Type", content_type)
 
 
+def predict_event(body: bytes | str, content_type: str | None = "application/json") -> dict[str, Any]:
+    """The one-row sample request with another body (and Content-Type; None sends none)."""
+    return with_body(load_event("predict-one-row"), body, content_type)
+
+
+def base64_predict_event(encoded: str) -> dict[str, Any]:
+    """A /predict request whose body API Gateway hands over base64-encoded: ``encoded`` as it is, valid or not."""
+    event = predict_event("{}")
+    event["body"], event["isBase64Encoded"] = encoded, True
+    return event
+
+
 def with_header(event: dict[str, Any], name: str, value: str | None) -> dict[str, Any]:
     """Sets (or with None removes) a header in both places API Gateway puts it."""
     for headers in (event["headers"], event["multiValueHeaders"]):
@@ -123,6 +135,11 @@ def endpoint_answer(document: dict[str, Any] | bytes) -> dict[str, Any]:
 def json_lines(text: str) -> list[dict[str, Any]]:
     """The JSON lines in captured output: the function's logs and its EMF metrics."""
     return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def problem_logs(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The function's WARNING and ERROR log lines."""
+    return [line for line in lines if line.get("level") in ("WARNING", "ERROR")]
 
 
 def emf_metrics(lines: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:

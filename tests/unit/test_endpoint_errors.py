@@ -16,7 +16,7 @@ from botocore.exceptions import (
 )
 
 from functions.predict import endpoint_client
-from tests.helpers import ALLOWED_ORIGIN, call, emf_metrics, endpoint_answer, json_lines, load_event
+from tests.helpers import ALLOWED_ORIGIN, call, emf_metrics, endpoint_answer, json_lines, load_event, problem_logs
 
 GUIDE_ANSWER = {
     "predictions": [0, 1, 2],
@@ -25,10 +25,6 @@ GUIDE_ANSWER = {
     "model_version": "abc",
 }
 ORIGINAL_MESSAGE = 'Traceback (most recent call last): File "/opt/ml/model/code/inference.py" ... secret internals'
-
-
-def _error_logs(lines: list[dict]) -> list[dict]:
-    return [line for line in lines if line.get("level") in ("ERROR", "WARNING")]
 
 
 def test_success_counts_rows_and_classes_and_logs_with_the_request_id(runtime_stub, capsys):
@@ -120,7 +116,7 @@ def test_endpoint_errors_map_to_a_status_a_count_and_a_log(
     assert code not in json.dumps(answer.body)
     assert "upstream" not in json.dumps(answer.body)
     assert emf_metrics(lines)["EndpointErrors"][0]["kind"] == kind
-    assert [line["error_code"] for line in _error_logs(log_lines())] == [code]
+    assert [line["error_code"] for line in problem_logs(log_lines())] == [code]
 
 
 def test_model_error_details_are_logged_not_returned(runtime_stub, log_lines):
@@ -133,7 +129,7 @@ def test_model_error_details_are_logged_not_returned(runtime_stub, log_lines):
 
     answer = call(load_event("predict-one-row"))
 
-    logged = _error_logs(log_lines())[0]
+    logged = problem_logs(log_lines())[0]
     assert answer.body["message"] == "The model could not score this request"
     assert "internals" not in json.dumps(answer.body)
     assert (logged["OriginalStatusCode"], logged["OriginalMessage"], logged["LogStreamArn"]) == (
@@ -148,7 +144,7 @@ def test_unknown_endpoint_is_logged_as_a_configuration_error(runtime_stub, log_l
 
     call(load_event("predict-one-row"))
 
-    logged = _error_logs(log_lines())[0]
+    logged = problem_logs(log_lines())[0]
     assert logged["message"].startswith("configuration error")
     assert logged["endpoint"] == "iris-endpoint"
 

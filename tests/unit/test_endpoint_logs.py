@@ -12,15 +12,11 @@ from botocore.stub import Stubber
 
 from functions.predict import endpoint_client
 from functions.predict.errors import ApiError
-from tests.helpers import call, endpoint_answer, load_event
+from tests.helpers import call, endpoint_answer, load_event, problem_logs
 
 ENDPOINT = "iris-endpoint"
 ONE_ROW_BODY = '{"instances": [[5.1, 3.5, 1.4, 0.2]]}'
 ONE_ROW_ANSWER = {"predictions": [0], "probabilities": [[1.0, 0.0, 0.0]]}
-
-
-def _problems(lines: list[dict]) -> list[dict]:
-    return [line for line in lines if line["level"] in ("WARNING", "ERROR")]
 
 
 @pytest.mark.parametrize(
@@ -40,7 +36,7 @@ def test_a_sagemaker_error_logs_its_code_message_and_status(runtime_stub, log_li
 
     call(load_event("predict-one-row"))
 
-    [logged] = _problems(log_lines())
+    [logged] = problem_logs(log_lines())
     assert (logged["level"], logged["message"]) == (level, message)
     assert (logged["endpoint"], logged["error_code"], logged["error_message"], logged["status"]) == (
         ENDPOINT,
@@ -62,7 +58,7 @@ def test_a_transport_failure_logs_what_botocore_said(raising_client, log_lines, 
 
     call(load_event("predict-one-row"))
 
-    [logged] = _problems(log_lines())
+    [logged] = problem_logs(log_lines())
     assert (logged["level"], logged["message"]) == ("ERROR", message)
     assert logged["endpoint"] == ENDPOINT
     assert "http://runtime.example/invocations" in logged["error"]
@@ -74,7 +70,7 @@ def test_an_unusable_answer_logs_its_first_200_bytes(runtime_stub, log_lines):
 
     call(load_event("predict-one-row"))
 
-    [logged] = _problems(log_lines())
+    [logged] = problem_logs(log_lines())
     assert (logged["level"], logged["message"]) == ("ERROR", "endpoint answer breaks the model contract")
     assert logged["endpoint"] == ENDPOINT
     assert logged["body"] == str(answer[:200])
@@ -86,7 +82,7 @@ def test_a_client_error_without_error_or_metadata_is_a_service_error(raising_cli
 
     answer = call(load_event("predict-one-row"))
 
-    [logged] = _problems(log_lines())
+    [logged] = problem_logs(log_lines())
     assert answer.status == 502
     assert answer.body["message"] == "The model endpoint returned an unusable answer"
     assert logged["message"] == "endpoint service error"

@@ -12,26 +12,24 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from botocore.stub import ANY
 
-from tests.helpers import call, endpoint_answer, load_event, route_event, with_body, with_header
+from tests.helpers import (
+    base64_predict_event,
+    call,
+    endpoint_answer,
+    load_event,
+    predict_event,
+    route_event,
+    with_header,
+)
 
 NOT_JSON = "The request body is not valid JSON: "
 WRONG_TYPE = "Send the body as application/json (the request had "
 
 
-def _predict(body: str | bytes, content_type: str | None = "application/json") -> dict:
-    return with_body(load_event("predict-one-row"), body, content_type)
-
-
 def _text_predict(text: str) -> dict:
     """A body as API Gateway hands it over, which for a JSON event may hold any string."""
-    event = _predict("{}")
+    event = predict_event("{}")
     event["body"] = text
-    return event
-
-
-def _base64_predict(encoded: str) -> dict:
-    event = _predict("{}")
-    event["body"], event["isBase64Encoded"] = encoded, True
     return event
 
 
@@ -41,17 +39,21 @@ def _base64_predict(encoded: str) -> dict:
         (route_event("GET", "/nope"), 404, "No route for /nope; the API serves POST /predict and GET /health"),
         (route_event("GET", "/predict"), 405, "GET is not allowed on /predict; use POST or OPTIONS"),
         (route_event("PUT", "/health"), 405, "PUT is not allowed on /health; use GET or OPTIONS"),
-        (_predict("{}", "text/plain"), 415, WRONG_TYPE + "'text/plain')"),
-        (_predict("{}", None), 415, WRONG_TYPE + "no Content-Type)"),
-        (_predict("{}", "application/json; charset=latin-1"), 415, WRONG_TYPE + "'application/json; charset=latin-1')"),
-        (_predict(""), 400, NOT_JSON + "it is empty"),
-        (_predict('{"instances": [[5.1, 3.5]]'), 400, NOT_JSON + "Expecting ',' delimiter at line 1, column 27"),
-        (_predict('{\n  "instances": \n}'), 400, NOT_JSON + "Expecting value at line 3, column 1"),
-        (_predict("[" * 100_000 + "]" * 100_000), 400, NOT_JSON + "it is nested too deeply"),
-        (_predict(b"\xff{}"), 400, NOT_JSON + "it is not UTF-8 (invalid byte at position 0)"),
+        (predict_event("{}", "text/plain"), 415, WRONG_TYPE + "'text/plain')"),
+        (predict_event("{}", None), 415, WRONG_TYPE + "no Content-Type)"),
+        (
+            predict_event("{}", "application/json; charset=latin-1"),
+            415,
+            WRONG_TYPE + "'application/json; charset=latin-1')",
+        ),
+        (predict_event(""), 400, NOT_JSON + "it is empty"),
+        (predict_event('{"instances": [[5.1, 3.5]]'), 400, NOT_JSON + "Expecting ',' delimiter at line 1, column 27"),
+        (predict_event('{\n  "instances": \n}'), 400, NOT_JSON + "Expecting value at line 3, column 1"),
+        (predict_event("[" * 100_000 + "]" * 100_000), 400, NOT_JSON + "it is nested too deeply"),
+        (predict_event(b"\xff{}"), 400, NOT_JSON + "it is not UTF-8 (invalid byte at position 0)"),
         (_text_predict('{"a": "\ud800"}'), 400, NOT_JSON + "it is not UTF-8 (invalid byte at position 7)"),
-        (_base64_predict("e30=!"), 400, NOT_JSON + "its base64 encoding is broken"),
-        (_base64_predict("e30"), 400, NOT_JSON + "its base64 encoding is broken"),
+        (base64_predict_event("e30=!"), 400, NOT_JSON + "its base64 encoding is broken"),
+        (base64_predict_event("e30"), 400, NOT_JSON + "its base64 encoding is broken"),
     ],
     ids=[
         "no-route",
@@ -99,7 +101,7 @@ ROW = [5.1, 3.5, 1.4, 0.2]
     ids=["one", "two", "three"],
 )
 def test_the_summary_counts_the_problems_after_the_first(rows, message):
-    answer = call(_predict(json.dumps({"instances": rows})))
+    answer = call(predict_event(json.dumps({"instances": rows})))
 
     assert (answer.status, answer.body["message"]) == (422, message)
     assert len(answer.body["errors"]) == len(rows)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from iris_contract import FEATURE_NAMES
 
 from functions.predict import endpoint_client
-from tests.helpers import call, load_event, with_body, with_header
+from tests.helpers import call, load_event, predict_event, with_header
 
 EXAMPLES = 400
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -72,7 +72,7 @@ def _assert_sane(answer) -> None:
 @FUZZ
 @given(document=near_valid_documents)
 def test_any_json_document(document):
-    answer = call(with_body(load_event("predict-one-row"), json.dumps(document)))
+    answer = call(predict_event(json.dumps(document)))
 
     _assert_sane(answer)
     assert answer.status in (200, 422)
@@ -81,7 +81,7 @@ def test_any_json_document(document):
 @FUZZ
 @given(body=st.binary(max_size=300))
 def test_any_bytes(body):
-    answer = call(with_body(load_event("predict-one-row"), body))
+    answer = call(predict_event(body))
 
     _assert_sane(answer)
     assert answer.status in (200, 400, 422)
@@ -95,7 +95,7 @@ def test_any_bytes(body):
 )
 def test_any_headers_and_method(content_type, origin, method):
     event = with_header(
-        with_body(load_event("predict-one-row"), '{"instances": [[5.1, 3.5, 1.4, 0.2]]}', content_type),
+        predict_event('{"instances": [[5.1, 3.5, 1.4, 0.2]]}', content_type),
         "Origin",
         origin,
     )

@@ -16,14 +16,16 @@ from pydantic import ValidationError
 from functions.predict import parsing
 from functions.predict.limits import MAX_INSTANCES, MAX_REPORTED_ERRORS
 from functions.predict.schemas import PredictRequest
-from tests.helpers import ALLOWED_ORIGIN, call, endpoint_answer, load_event, with_body
+from tests.helpers import (
+    ALLOWED_ORIGIN,
+    base64_predict_event,
+    call,
+    endpoint_answer,
+    predict_event,
+)
 
 FEATURES = ", ".join(FEATURE_NAMES)
 LAST_VALUE = "instances[0][3] (petal_width)"
-
-
-def _predict_event(body, content_type="application/json"):
-    return with_body(load_event("predict-one-row"), body, content_type)
 
 
 def _answer_for(rows: int) -> dict:
@@ -47,7 +49,7 @@ def _expect_invocation(stub, rows, body=None):
 def test_list_rows_are_sent_to_the_endpoint_as_they_are(runtime_stub):
     _expect_invocation(runtime_stub, [list(row) for row in GUIDE_EXAMPLE_INSTANCES])
 
-    answer = call(_predict_event(json.dumps({"instances": GUIDE_EXAMPLE_INSTANCES})))
+    answer = call(predict_event(json.dumps({"instances": GUIDE_EXAMPLE_INSTANCES})))
 
     assert answer.status == 200
 
@@ -57,7 +59,7 @@ def test_named_rows_are_sent_in_the_models_feature_order(runtime_stub):
     named = [dict(reversed(list(zip(FEATURE_NAMES, row, strict=True)))) for row in GUIDE_EXAMPLE_INSTANCES]
     _expect_invocation(runtime_stub, [list(row) for row in GUIDE_EXAMPLE_INSTANCES])
 
-    answer = call(_predict_event(json.dumps({"instances": named})))
+    answer = call(predict_event(json.dumps({"instances": named})))
 
     assert answer.status == 200
 
@@ -65,7 +67,7 @@ def test_named_rows_are_sent_in_the_models_feature_order(runtime_stub):
 def test_integers_and_a_charset_parameter_are_fine(runtime_stub):
     _expect_invocation(runtime_stub, [[7, 3, 6, 2]])
 
-    answer = call(_predict_event('{"instances": [[7, 3, 6, 2]]}', "application/json; charset=UTF-8"))
+    answer = call(predict_event('{"instances": [[7, 3, 6, 2]]}', "application/json; charset=UTF-8"))
 
     assert answer.status == 200
 
@@ -75,14 +77,14 @@ def test_list_rows_reach_the_endpoint_as_the_caller_wrote_them(runtime_stub):
     body = '{ "instances" : [ [5.1,3.5, 1.4 ,0.2], [6.2, 2.9, 4.3, 1.30000] ] }'
     _expect_invocation(runtime_stub, [[5.1, 3.5, 1.4, 0.2], [6.2, 2.9, 4.3, 1.3]], body=body)
 
-    assert call(_predict_event(body)).status == 200
+    assert call(predict_event(body)).status == 200
 
 
 def test_a_mix_of_list_and_named_rows_is_sent_in_the_models_feature_order(runtime_stub):
     named = dict(zip(reversed(FEATURE_NAMES), reversed(GUIDE_EXAMPLE_INSTANCES[1]), strict=True))
     _expect_invocation(runtime_stub, [list(GUIDE_EXAMPLE_INSTANCES[0]), list(GUIDE_EXAMPLE_INSTANCES[1])])
 
-    answer = call(_predict_event(json.dumps({"instances": [GUIDE_EXAMPLE_INSTANCES[0], named]})))
+    answer = call(predict_event(json.dumps({"instances": [GUIDE_EXAMPLE_INSTANCES[0], named]})))
 
     assert answer.status == 200
 
@@ -91,7 +93,7 @@ def test_the_endpoints_json_is_passed_through_unchanged(runtime_stub):
     endpoint_body = b'{"predictions": [1], "probabilities": [[0.0, 0.99, 0.01]], "extra": {"kept": true}}'
     runtime_stub.add_response("invoke_endpoint", endpoint_answer(endpoint_body))
 
-    result = call(_predict_event('{"instances": [[6.2, 2.9, 4.3, 1.3]]}'))
+    result = call(predict_event('{"instances": [[6.2, 2.9, 4.3, 1.3]]}'))
 
     assert result.status == 200
     assert json.dumps(result.body).encode() == json.dumps(json.loads(endpoint_body)).encode()
@@ -144,7 +146,7 @@ UNPROCESSABLE = [
 
 @pytest.mark.parametrize(("document", "location", "message"), UNPROCESSABLE)
 def test_schema_violations_are_422_naming_where_and_what(document, location, message):
-    answer = call(_predict_event(json.dumps(document)))
+    answer = call(predict_event(json.dumps(document)))
 
     assert answer.status == 422
     messages = {error["location"]: error["message"] for error in answer.body["errors"]}
@@ -155,7 +157,7 @@ def test_schema_violations_are_422_naming_where_and_what(document, location, mes
 
 def test_numbers_too_large_for_a_float_are_422():
     # 1e400 is valid JSON; it overflows to infinity when read.
-    answer = call(_predict_event('{"instances": [[5.1, 3.5, 1.4, 1e400]]}'))
+    answer = call(predict_event('{"instances": [[5.1, 3.5, 1.4, 1e400]]}'))
 
     assert answer.status == 422
     assert answer.body["errors"] == [
@@ -166,7 +168,7 @@ def test_numbers_too_large_for_a_float_are_422():
 def test_too_many_rows_is_422_before_the_endpoint_is_called():
     rows = [[5.1, 3.5, 1.4, 0.2]] * (MAX_INSTANCES + 1)
 
-    answer = call(_predict_event(json.dumps({"instances": rows})))
+    answer = call(predict_event(json.dumps({"instances": rows})))
 
     assert answer.status == 422
     assert answer.body["errors"] == [
@@ -178,7 +180,7 @@ def test_the_maximum_batch_is_accepted(runtime_stub):
     rows = [[5.1, 3.5, 1.4, 0.2]] * MAX_INSTANCES
     runtime_stub.add_response("invoke_endpoint", endpoint_answer(_answer_for(MAX_INSTANCES)))
 
-    answer = call(_predict_event(json.dumps({"instances": rows})))
+    answer = call(predict_event(json.dumps({"instances": rows})))
 
     assert answer.status == 200
 
@@ -186,7 +188,7 @@ def test_the_maximum_batch_is_accepted(runtime_stub):
 def test_many_problems_are_capped_and_counted():
     rows = [["x", "x", "x", "x"]] * 10
 
-    answer = call(_predict_event(json.dumps({"instances": rows})))
+    answer = call(predict_event(json.dumps({"instances": rows})))
 
     assert answer.status == 422
     assert len(answer.body["errors"]) == MAX_REPORTED_ERRORS
@@ -207,17 +209,14 @@ def test_many_problems_are_capped_and_counted():
     ],
 )
 def test_bodies_that_are_not_json_are_400(body, reason):
-    answer = call(_predict_event(body))
+    answer = call(predict_event(body))
 
     assert answer.status == 400
     assert reason in answer.body["message"]
 
 
 def test_broken_base64_is_400():
-    event = _predict_event("{}")
-    event["body"], event["isBase64Encoded"] = "not base64!", True
-
-    answer = call(event)
+    answer = call(base64_predict_event("not base64!"))
 
     assert answer.status == 400
     assert "base64" in answer.body["message"]
@@ -235,14 +234,12 @@ def _padded_json(size: int) -> bytes:
 
 
 def _base64_event(raw: bytes) -> dict:
-    event = _predict_event("{}")
-    event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode(), True
-    return event
+    return base64_predict_event(base64.b64encode(raw).decode())
 
 
 def test_over_size_body_is_413_even_when_it_is_not_json():
     # Not JSON and the wrong type as well: size is checked first, before anything is parsed.
-    answer = call(_predict_event(b"x" * (DOCUMENTED_BODY_LIMIT + 1), "text/plain"))
+    answer = call(predict_event(b"x" * (DOCUMENTED_BODY_LIMIT + 1), "text/plain"))
 
     assert answer.status == 413
     assert answer.body["message"] == (
@@ -255,7 +252,7 @@ def test_a_body_of_exactly_the_limit_is_scored(runtime_stub, encoded):
     raw = _padded_json(DOCUMENTED_BODY_LIMIT)
     runtime_stub.add_response("invoke_endpoint", endpoint_answer(_answer_for(len(GUIDE_EXAMPLE_INSTANCES))))
 
-    answer = call(_base64_event(raw) if encoded else _predict_event(raw))
+    answer = call(_base64_event(raw) if encoded else predict_event(raw))
 
     assert answer.status == 200
 
@@ -265,7 +262,7 @@ def test_one_byte_over_the_limit_is_413(raising_client, encoded):
     client = raising_client(AssertionError("called the endpoint"))
     raw = _padded_json(DOCUMENTED_BODY_LIMIT + 1)
 
-    answer = call(_base64_event(raw) if encoded else _predict_event(raw))
+    answer = call(_base64_event(raw) if encoded else predict_event(raw))
 
     assert answer.status == 413
     assert f"is {DOCUMENTED_BODY_LIMIT + 1} bytes" in answer.body["message"]
@@ -280,10 +277,7 @@ def test_an_over_size_base64_body_is_refused_without_decoding_it(monkeypatch, ra
         raise AssertionError("decoded a base64 body that was over the limit by its length alone")
 
     monkeypatch.setattr(parsing.base64, "b64decode", must_not_decode)
-    event = _predict_event("{}")
-    event["body"], event["isBase64Encoded"] = "A" * (DOCUMENTED_BODY_LIMIT * 4 // 3 + 8), True
-
-    answer = call(event)
+    answer = call(base64_predict_event("A" * (DOCUMENTED_BODY_LIMIT * 4 // 3 + 8)))
 
     assert answer.status == 413
     assert client.calls == 0
@@ -330,7 +324,7 @@ def test_the_decoded_size_does_not_depend_on_what_the_encoding_ends_with(monkeyp
 def test_json_with_parameters_is_accepted(runtime_stub, content_type):
     _expect_invocation(runtime_stub, [[5.1, 3.5, 1.4, 0.2]])
 
-    answer = call(_predict_event('{"instances": [[5.1, 3.5, 1.4, 0.2]]}', content_type))
+    answer = call(predict_event('{"instances": [[5.1, 3.5, 1.4, 0.2]]}', content_type))
 
     assert answer.status == 200
 
@@ -349,14 +343,14 @@ def test_json_with_parameters_is_accepted(runtime_stub, content_type):
     ],
 )
 def test_other_content_types_are_415(content_type):
-    answer = call(_predict_event('{"instances": [[5.1, 3.5, 1.4, 0.2]]}', content_type))
+    answer = call(predict_event('{"instances": [[5.1, 3.5, 1.4, 0.2]]}', content_type))
 
     assert answer.status == 415
     assert "application/json" in answer.body["message"]
 
 
 def test_every_error_has_message_errors_request_id_and_no_internals():
-    event = _predict_event('{"instances": [[1, 2, 3]]}')
+    event = predict_event('{"instances": [[1, 2, 3]]}')
 
     answer = call(event)
 
@@ -370,10 +364,10 @@ def test_every_error_has_message_errors_request_id_and_no_internals():
 @pytest.mark.parametrize(
     ("event", "status"),
     [
-        (_predict_event(b"{"), 400),
-        (_predict_event(b"x" * (DOCUMENTED_BODY_LIMIT + 1)), 413),
-        (_predict_event("{}", "text/plain"), 415),
-        (_predict_event('{"instances": []}'), 422),
+        (predict_event(b"{"), 400),
+        (predict_event(b"x" * (DOCUMENTED_BODY_LIMIT + 1)), 413),
+        (predict_event("{}", "text/plain"), 415),
+        (predict_event('{"instances": []}'), 422),
     ],
     ids=["400", "413", "415", "422"],
 )

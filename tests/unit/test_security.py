@@ -13,7 +13,7 @@ import pytest
 from functions.predict import parsing
 from local_stack.sagemaker_container import ServingContainer
 from model_training import inference
-from tests.helpers import call, load_event, with_body
+from tests.helpers import call, predict_event
 
 UNSAFE_MODULES = {"pickle", "cPickle", "joblib", "dill", "cloudpickle", "marshal", "shelve", "sklearn"}
 
@@ -89,7 +89,7 @@ def test_an_over_size_body_is_refused_before_it_is_parsed(monkeypatch, raising_c
     monkeypatch.setattr(parsing, "json", MustNotParse)
     client = raising_client(AssertionError("called the endpoint"))
 
-    answer = call(with_body(load_event("predict-one-row"), b"[" * (parsing.MAX_BODY_BYTES + 1)))
+    answer = call(predict_event(b"[" * (parsing.MAX_BODY_BYTES + 1)))
 
     assert answer.status == 413
     assert client.calls == 0
@@ -100,7 +100,7 @@ def test_an_over_size_batch_never_reaches_the_endpoint(raising_client):
     client = raising_client(AssertionError("called the endpoint"))
     rows = [[5, 3, 1, 0]] * 20_000
 
-    answer = call(with_body(load_event("predict-one-row"), json.dumps({"instances": rows})))
+    answer = call(predict_event(json.dumps({"instances": rows})))
 
     assert answer.status == 422
     assert answer.body["errors"] == [{"location": "instances", "message": "expected 1 to 10000 rows, got 20000"}]
