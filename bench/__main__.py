@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import cold_start, end_to_end, facade_batch, handler_cost, load, model_latency, package_size, report
+from project import ROOT
 
-REPORT = Path("docs/benchmarks.md")
+REPORT = ROOT / "docs" / "benchmarks.md"
 # What the figures need said about them, appended to the report as it is.
 NOTES = Path(__file__).with_name("notes.md")
 SECTIONS = [model_latency, handler_cost, facade_batch, end_to_end, cold_start, package_size, load]

@@ -14,7 +14,8 @@ from typing import Any
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 
-ROOT = Path(__file__).resolve().parent.parent
+from project import ROOT
+
 FRONTEND = ROOT / "frontend"
 OPENAPI = ROOT / "docs" / "openapi.json"
 INDEX = "index.html"
