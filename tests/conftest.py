@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from model_training import artifact, inference, train
+from model_training import artifact, train
+from serving import inference
 
 UNIT_TESTS = Path(__file__).parent / "unit"
 

@@ -14,7 +14,8 @@ from iris_contract import (
     GUIDE_EXAMPLE_PREDICTIONS,
 )
 
-from model_training import forest_export, inference
+from model_training import forest_export
+from serving import inference
 
 PARITY_POINTS = 12_000
 FLOAT32_MAX = float(np.finfo(np.float32).max)
