@@ -60,10 +60,12 @@ def stacks(model_artifact, page_url) -> Iterator[dict[str, RunningStack]]:
         patch.setenv("LAMBDA_INSTANCES", "2")
         common = {"endpoint_port": 0, "api_port": 0, "serve_page": False}
         yield {
-            "allowed": running.enter_context(local_stack(model_artifact, allowed_origins=page_url, **common)),
-            "other_origin": running.enter_context(local_stack(model_artifact, allowed_origins=OTHER_ORIGIN, **common)),
+            "allowed": running.enter_context(local_stack(model_artifact, allowed_origins=(page_url,), **common)),
+            "other_origin": running.enter_context(
+                local_stack(model_artifact, allowed_origins=(OTHER_ORIGIN,), **common)
+            ),
             "api_key": running.enter_context(
-                local_stack(model_artifact, allowed_origins=page_url, auth_mode="API_KEY", api_key=THE_KEY, **common)
+                local_stack(model_artifact, allowed_origins=(page_url,), auth_mode="API_KEY", api_key=THE_KEY, **common)
             ),
         }
 
@@ -78,7 +80,7 @@ def stack_to_stop(model_artifact, page_url) -> Iterator[tuple[str, Callable[[], 
     """A stack of the test's own: its API URL, and a function that stops it."""
     with ExitStack() as running:
         stack = running.enter_context(
-            local_stack(model_artifact, endpoint_port=0, api_port=0, allowed_origins=page_url, serve_page=False)
+            local_stack(model_artifact, endpoint_port=0, api_port=0, allowed_origins=(page_url,), serve_page=False)
         )
         yield stack.api_url, running.close
 

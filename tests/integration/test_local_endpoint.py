@@ -16,7 +16,7 @@ import pytest
 from iris_contract import CLASS_NAMES, GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
 
 from local_stack.sagemaker_runtime import MAX_BODY_BYTES, PRIMARY_VARIANT
-from local_stack.settings import DEFAULT_ENDPOINT_NAME
+from predict.settings import DEFAULT_ENDPOINT_NAME
 
 pytestmark = pytest.mark.integration
 

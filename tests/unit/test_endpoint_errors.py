@@ -15,7 +15,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from functions.predict import endpoint_client
+from predict import endpoint_client
 from tests.helpers import ALLOWED_ORIGIN, call, emf_metrics, endpoint_answer, json_lines, load_event, problem_logs
 
 GUIDE_ANSWER = {
