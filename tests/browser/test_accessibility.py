@@ -53,9 +53,7 @@ def test_no_axe_violations(site: Site, page: Page, viewport: dict[str, int]) -> 
     assert {state: problems for state, problems in found.items() if problems} == {}
 
 
-def test_no_axe_violations_when_a_link_names_another_api_and_it_is_answered_by_keyboard(
-    site: Site, page: Page
-) -> None:
+def test_no_axe_violations_in_the_link_question_answered_by_keyboard(site: Site, page: Page) -> None:
     site.open(page)
     page.click("#settings summary")
     page.click("#settings-form button[type=submit]")
