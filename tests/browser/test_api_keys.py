@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import pytest
 from playwright.sync_api import Page, expect
 from werkzeug.wrappers import Response
 
@@ -12,7 +13,8 @@ from local_stack.http_server import base_url, serve_in_background
 from tests.browser.pages import THE_KEY, RecordingApi, Site
 
 
-def save_the_key(site: Site, page: Page) -> None:
+@pytest.fixture
+def key_saved(site: Site, page: Page) -> None:
     """The key saved for the API_KEY-mode API, as a person saves it."""
     site.open(page, api=site.api_key_api, key=THE_KEY)
     page.click("#settings summary")
@@ -31,14 +33,17 @@ def classify_and_capture_the_request(page: Page, api: str):
     return sent.value
 
 
+def link_question(page: Page):
+    return page.get_by_role("region", name="This link names another API")
+
+
+@pytest.mark.usefixtures("key_saved")
 def test_a_link_naming_another_api_is_asked_about_and_never_gets_the_saved_key(
     site: Site, page: Page, recording_api: tuple[str, RecordingApi]
 ) -> None:
     other_url, other = recording_api
-    save_the_key(site, page)
-
     site.open(page, api=other_url)
-    question = page.get_by_role("region", name="This link names another API")
+    question = link_question(page)
     expect(question).to_contain_text(
         f"This link points the page at {other_url}; your saved settings use {site.api_key_api}."
     )
@@ -63,26 +68,24 @@ def test_a_link_naming_another_api_is_asked_about_and_never_gets_the_saved_key(
     assert not other.api_key_was_offered(), other.requests
 
 
+@pytest.mark.usefixtures("key_saved")
 def test_until_the_person_chooses_the_saved_settings_are_used(
     site: Site, page: Page, recording_api: tuple[str, RecordingApi]
 ) -> None:
-    other_url, other = recording_api
-    save_the_key(site, page)
-
-    site.open(page, api=other_url)
+    site.open(page, api=recording_api[0])
     assert classify_and_capture_the_request(page, site.api_key_api).header_value("x-api-key") == THE_KEY
     page.get_by_role("button", name="Keep my saved settings").click()
     expect(page.locator("#settings-status")).to_have_text("Kept your saved settings.")
-    expect(page.get_by_role("region", name="This link names another API")).to_be_hidden()
-    assert other.requests == []
+    expect(link_question(page)).to_be_hidden()
+    assert recording_api[1].requests == []
 
 
+@pytest.mark.usefixtures("key_saved")
 def test_the_key_field_follows_the_origin_of_the_base_url(
     site: Site, page: Page, recording_api: tuple[str, RecordingApi]
 ) -> None:
-    other_url, other = recording_api
-    save_the_key(site, page)
     site.open(page, api=None)
+    other_url, other = recording_api
     page.click("#settings summary")
     expect(page.locator("#api-key")).to_have_value(THE_KEY)
 
