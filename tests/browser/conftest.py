@@ -18,7 +18,7 @@ import pytest
 from local_stack.http_server import base_url, serve_in_background
 from local_stack.stack import RunningStack, local_stack
 from local_stack.static_site import static_site
-from tests.browser.pages import DESKTOP, THE_KEY, Site
+from tests.browser.pages import DESKTOP, THE_KEY, RecordingApi, Site
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium's own connections are refused on this
@@ -83,6 +83,14 @@ def stack_to_stop(model_artifact, page_url) -> Iterator[tuple[str, Callable[[], 
             local_stack(model_artifact, endpoint_port=0, api_port=0, allowed_origins=(page_url,), serve_page=False)
         )
         yield stack.api_url, running.close
+
+
+@pytest.fixture
+def recording_api() -> Iterator[tuple[str, RecordingApi]]:
+    """A second API, on an origin of its own, that records what the page sends it: its URL, and it."""
+    api = RecordingApi()
+    with serve_in_background(api) as server:
+        yield base_url(server), api
 
 
 @pytest.fixture(scope="session")
