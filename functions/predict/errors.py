@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
+from .json_text import excerpt
 from .schemas import ErrorDetail
 
 RETRY_AFTER_SECONDS = 2
@@ -40,7 +41,7 @@ def body_too_large(size: int, limit: int) -> ApiError:
 
 
 def unsupported_media_type(content_type: str | None) -> ApiError:
-    sent = f"'{content_type}'" if content_type else "no Content-Type"
+    sent = f"'{excerpt(content_type)}'" if content_type else "no Content-Type"
     return ApiError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"Send the body as application/json (the request had {sent})")
 
 
@@ -52,23 +53,25 @@ def invalid_request(errors: list[ErrorDetail], total: int) -> ApiError:
 
 def unknown_variant(header: str, asked: str, selectable: tuple[str, ...]) -> ApiError:
     if selectable:
-        message = f"there is no model variant {asked!r} to ask for; use one of {', '.join(selectable)}"
+        message = f"there is no model variant '{excerpt(asked)}' to ask for; use one of {', '.join(selectable)}"
     else:
         message = "this API does not let callers choose a model variant; send no such header"
     detail = ErrorDetail(location=f"headers.{header}", message=message)
     return ApiError(HTTPStatus.UNPROCESSABLE_ENTITY, f"Invalid request: {detail.location}: {message}", [detail])
 
 
-def not_found(path: str, routes: Mapping[str, tuple[str, ...]]) -> ApiError:
-    """``routes``: the methods each path serves."""
+def not_found(routes: Mapping[str, tuple[str, ...]]) -> ApiError:
+    """``routes``: the methods each path serves. The sentence names no path: API Gateway gives the
+    same answer for paths it matches to no route (template.yaml), where it cannot echo one safely."""
     served = [f"{method} {route}" for route, methods in routes.items() for method in methods]
-    return ApiError(HTTPStatus.NOT_FOUND, f"No route for {path}; the API serves {_in_words(served)}")
+    return ApiError(HTTPStatus.NOT_FOUND, f"No route for this path; the API serves {_in_words(served)}")
 
 
 def method_not_allowed(method: str, path: str, allowed: list[str]) -> ApiError:
+    """``path``: the route, as API Gateway names the resource it matched."""
     return ApiError(
         HTTPStatus.METHOD_NOT_ALLOWED,
-        f"{method} is not allowed on {path}; use {' or '.join(allowed)}",
+        f"{excerpt(method)} is not allowed on {path}; use {' or '.join(allowed)}",
         headers={"Allow": ", ".join(allowed)},
     )
 

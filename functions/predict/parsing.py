@@ -11,12 +11,11 @@ import binascii
 import json
 import math
 from dataclasses import dataclass
-from typing import NoReturn
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import ValidationError
 
-from . import errors
+from . import errors, json_text
 from .limits import MAX_BODY_BYTES, MAX_REPORTED_ERRORS
 from .schemas import PredictRequest, describe_validation_error
 
@@ -53,13 +52,9 @@ def parse_predict_request(event: APIGatewayProxyEvent) -> ParsedRequest:
     if not text.strip():
         raise errors.malformed_body("it is empty")
     try:
-        document = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as error:
-        raise errors.malformed_body(f"{error.msg} at line {error.lineno}, column {error.colno}") from None
-    except NonJsonConstantError as error:
+        document = json_text.loads(text)
+    except json_text.NotJsonError as error:
         raise errors.malformed_body(str(error)) from None
-    except RecursionError:
-        raise errors.malformed_body("it is nested too deeply") from None
     try:
         return ParsedRequest(PredictRequest.from_document(document), text)
     except ValidationError as error:
@@ -100,12 +95,3 @@ def _require_json_media_type(content_type: str | None) -> None:
         name, _, value = parameter.partition("=")
         if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in UTF8_CHARSETS:
             raise errors.unsupported_media_type(content_type)
-
-
-class NonJsonConstantError(ValueError):
-    pass
-
-
-def _reject_constant(name: str) -> NoReturn:
-    # Python's json accepts NaN and Infinity; JSON (RFC 8259) does not, and neither do we.
-    raise NonJsonConstantError(f"{name} is not a JSON value")

@@ -12,9 +12,12 @@ from iris_contract import FEATURE_NAMES, MAX_MEASUREMENT_CM
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_model
 from pydantic_core import ErrorDetails
 
+from .json_text import excerpt
 from .limits import MAX_INSTANCES
 
 FEATURE_LIST = ", ".join(FEATURE_NAMES)
+# Keys longer than this are no typo of a known one: no "did you mean" is looked for.
+MAX_SUGGESTED_KEY_LENGTH = 2 * max(map(len, ["instances", *FEATURE_NAMES]))
 
 Measurement = Annotated[
     float,
@@ -125,7 +128,6 @@ class ErrorResponse(BaseModel):
 
 class HealthResponse(BaseModel):
     status: str
-    endpoint: str
 
 
 # The pydantic error types whose wording does not depend on the value; any other type keeps pydantic's own.
@@ -154,6 +156,8 @@ def describe_validation_error(error: ErrorDetails) -> ErrorDetail:
         message = f"must be at most {MAX_MEASUREMENT_CM:g} cm (a sanity bound: is it in millimetres?), got {value}"
     elif kind == "extra_forbidden":
         message = "is not a known key" + _suggestion(str(error["loc"][-1]))
+    elif kind == "string_unicode":
+        message = "has a key that is not text a JSON object may hold (a lone surrogate)"
     else:
         message = FIXED_MESSAGES.get(kind, error["msg"])
     return ErrorDetail(location=location, message=message)
@@ -164,7 +168,8 @@ def _location(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if part in ROW_KINDS:
             continue
-        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+        name = part if isinstance(part, int) else excerpt(part)
+        text += f"[{name}]" if isinstance(part, int) else f".{name}" if text else name
     if len(loc) == 4 and loc[2] == "list" and isinstance(loc[3], int) and loc[3] < len(FEATURE_NAMES):
         text += f" ({FEATURE_NAMES[loc[3]]})"
     return text or "body"
@@ -172,6 +177,8 @@ def _location(loc: tuple[int | str, ...]) -> str:
 
 def _suggestion(key: str) -> str:
     known = ["instances", *FEATURE_NAMES]
+    if len(key) > MAX_SUGGESTED_KEY_LENGTH:
+        return ""
     close = difflib.get_close_matches(key, known, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

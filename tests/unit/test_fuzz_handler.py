@@ -18,15 +18,23 @@ from hypothesis import strategies as st
 from iris_contract import FEATURE_NAMES
 
 from predict import endpoint_client
-from tests.helpers import call, load_event, predict_event, with_header
+from tests import raw_requests
+from tests.helpers import call, load_event, predict_event, route_event, with_body, with_header
 
 EXAMPLES = 400
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
+def _no_repeated_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # What the endpoint is sent must read the same to every reader: a repeated name reads
+    # differently to one that keeps the first value and one that keeps the last.
+    assert len({name for name, _ in pairs}) == len(pairs), f"forwarded a repeated name: {pairs!r:.200}"
+    return dict(pairs)
+
+
 class ModelLikeEndpoint:
     def invoke_endpoint(self, Body: str, **_: Any) -> dict[str, Any]:
-        rows = len(json.loads(Body)["instances"])
+        rows = len(json.loads(Body, object_pairs_hook=_no_repeated_names)["instances"])
         answer = {"predictions": [0] * rows, "probabilities": [[1.0, 0.0, 0.0]] * rows}
         return {"Body": io.BytesIO(json.dumps(answer).encode())}
 
@@ -111,3 +119,40 @@ def test_any_path(path):
     event["path"] = "/" + path
 
     _assert_sane(call(event))
+
+
+# ---------------------------------------------------------------- raw text and raw headers
+def _with_headers(event: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+    for name, value in headers.items():
+        event = with_header(event, name, value)
+    return event
+
+
+@FUZZ
+@given(body=raw_requests.bodies, headers=raw_requests.headers)
+def test_any_raw_body_and_headers_to_predict(body, headers, log_lines):
+    answer = call(_with_headers(predict_event(body), headers))
+
+    _assert_sane(answer)
+    assert answer.status in (200, 400, 413, 415, 422)
+    assert not [line for line in log_lines() if line["level"] == "ERROR"]
+
+
+@FUZZ
+@given(
+    method=raw_requests.methods,
+    path=raw_requests.paths,
+    resource=st.sampled_from(["/predict", "/health", "/{proxy+}"]),
+    body=raw_requests.bodies,
+    headers=raw_requests.headers,
+)
+def test_any_raw_request_on_any_route(method, path, resource, body, headers, log_lines):
+    event = _with_headers(route_event(method, path, resource=resource), headers)
+    event = with_body(event, body, headers.get("Content-Type"))
+
+    answer = call(event)
+
+    _assert_sane(answer)
+    scored = answer.status == 200 and "predictions" in answer.body
+    assert not scored or (resource, method) == ("/predict", "POST")
+    assert not [line for line in log_lines() if line["level"] == "ERROR"]
