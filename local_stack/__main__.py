@@ -22,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--challenger", action="store_true", help="serve a second variant next to the first (A/B)")
     args = parser.parse_args(argv)
+    refusal = settings.network_refusal(settings.host(), settings.auth_mode(), settings.api_key())
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     defaults = load_template().parameter_defaults
     variants = configured_variants(settings.model_artifact(), args.challenger, defaults)
     missing = [variant.artifact for variant in variants if not variant.artifact.exists()]
@@ -33,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     # Explicit handlers: a shell that starts us in the background sets SIGINT to "ignore".
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, lambda *_: stop.set())
-    function = settings.function_settings([variant.name for variant in variants])
+    function = settings.function_settings()
     with local_stack(variants=variants, capture=capture, function=function) as stack:
         split = ", ".join(f"{variant.name} (weight {variant.weight:g})" for variant in stack.variants)
         captured = f"{capture.sampling_percentage}% into {capture.root}/" if capture else "off (DATA_CAPTURE_PERCENT)"
@@ -43,6 +47,13 @@ def main(argv: list[str] | None = None) -> int:
         auth = (
             f"{stack.auth_mode}, x-api-key: {settings.api_key()}" if stack.auth_mode == "API_KEY" else stack.auth_mode
         )
+        choosable = ", ".join(stack.function.selectable_variants) or "none (SELECTABLE_VARIANTS)"
+        exposed = (
+            ""
+            if settings.is_loopback(settings.host())
+            else f"\n  Listening on {settings.host()}: anyone who can reach this machine can call the API and the"
+            " local endpoint (which takes any credentials)."
+        )
         print(
             f"""
 iris-gateway local stack is up.
@@ -50,8 +61,8 @@ iris-gateway local stack is up.
   API (local API Gateway):         {stack.api_url}   routes from template.yaml, AuthMode {auth}
   SageMaker Runtime (local):       {stack.endpoint_url}   endpoint '{stack.function.endpoint_name}'
   The function runs:               {stack.lambda_runtime}
-  Production variants:             {split}
-  Data capture:                    {captured}
+  Production variants:             {split}; callers may choose: {choosable}
+  Data capture:                    {captured}{exposed}
 
 Try it:
   curl -X POST {stack.api_url}/predict \\

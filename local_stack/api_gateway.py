@@ -1,4 +1,4 @@
-"""A local API Gateway (REST API, Lambda proxy integration), with its routes from template.yaml.
+"""A local API Gateway (REST API: Lambda proxy and MOCK integrations), with its routes from template.yaml.
 
 Each HTTP request becomes the proxy event API Gateway sends (the shape of ``sam local
 generate-event apigateway aws-proxy``), the function the route integrates is invoked with it,
@@ -6,13 +6,17 @@ and its answer is written back. Written by hand because ``sam local start-api`` 
 only the parts of API Gateway this API uses are emulated.
 
 Matching follows API Gateway: an exact resource beats a ``{proxy+}`` one, a method beats ``ANY``,
-and a path or method no route covers answers 403 "Missing Authentication Token". An operation
-the template secures with ``api_key`` needs the configured ``x-api-key`` (403 "Forbidden"
-otherwise); one secured with ``sigv4`` needs a SigV4 Authorization header, whose signature is
-not checked locally (403 "Missing Authentication Token" without one). A function that
-fails (raises, times out, cannot initialise, returns a malformed result) is answered 502
-"Internal server error", as API Gateway answers a failed Lambda proxy integration; both through
-the template's DEFAULT_4XX and DEFAULT_5XX gateway responses, as deployed.
+a single trailing slash leaves the resource the same (``ApiRoute.match``), and a path or method
+no route covers answers 403 "Missing Authentication Token". An operation the template secures
+with ``api_key`` needs the configured ``x-api-key`` (403 "Forbidden" otherwise); one secured
+with ``sigv4`` needs a SigV4 Authorization header, whose signature is not checked locally (403
+"Missing Authentication Token" without one). A MOCK integration answers as the template writes
+its one response (static headers, or the request's Origin; a body with a few $context
+variables), after refusing with 415 a body of a type it has no request template for
+(passthroughBehavior NEVER). A function that fails (raises, times out, cannot initialise, returns
+a malformed result) is answered 502 "Internal server error", as API Gateway answers a failed
+Lambda proxy integration. API Gateway's own errors go through the template's DEFAULT_4XX and
+DEFAULT_5XX gateway responses, as deployed; bodies over API Gateway's 10 MB quota get its 413.
 """
 
 from __future__ import annotations
@@ -29,11 +33,16 @@ from typing import Any, Protocol
 from werkzeug.wrappers import Request, Response
 
 from local_stack import settings
-from local_stack.cloudformation import ApiRoute, LocalTemplate
+from local_stack.cloudformation import ApiRoute, LocalTemplate, MockIntegration, StaticAnswer
 from local_stack.http_server import SIGV4_PREFIX, log_access, log_event
 
 STAGE = "Prod"
 COMPONENT = "local-api"
+# API Gateway's payload quota for a REST API, "10 MB" (docs.aws.amazon.com/apigateway/latest/
+# developerguide/limits.html), read as MiB; a larger request gets REQUEST_TOO_LARGE's 413.
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+REQUEST_HEADER = "method.request.header."
+JSON = "application/json"
 
 
 class Functions(Protocol):
@@ -42,25 +51,22 @@ class Functions(Protocol):
     def invoke(self, function_name: str, event: dict[str, Any]) -> Any: ...
 
 
-@dataclass(frozen=True)
-class GatewayResponse:
-    """An answer API Gateway gives by itself (x-amazon-apigateway-gateway-responses)."""
-
-    body_template: str
-    allowed_origins: tuple[str, ...]
-
-    def render(self, status: int, message: str, request_id: str, request_origin: str | None) -> Response:
-        # Only the two variables the template uses; API Gateway itself renders full VTL.
-        body = self.body_template.replace("$context.error.messageString", json.dumps(message)).replace(
-            "$context.requestId", request_id
-        )
-        response = Response(body, status, content_type="application/json")
-        # As the template does: one origin (or *) as it is; with several, the caller's Origin.
-        origin = request_origin if len(self.allowed_origins) > 1 else self.allowed_origins[0]
-        if origin:
-            response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Vary"] = "Origin"
-        return response
+def render(answer: StaticAnswer, status: int, request: Request, request_id: str, message: str = "") -> Response:
+    """One of API Gateway's own answers, for this request: the template's headers and body."""
+    variables = {
+        "$context.requestId": request_id,
+        "$context.httpMethod": request.method,
+        "$context.error.messageString": json.dumps(message),
+    }
+    body = answer.body_template
+    for name in sorted(variables, key=len, reverse=True):
+        body = body.replace(name, variables[name])
+    response = Response(body, status, content_type="application/json")
+    for name, source in answer.headers.items():
+        value = source[1:-1] if source.startswith("'") else request.headers.get(source.removeprefix(REQUEST_HEADER))
+        if value is not None:
+            response.headers[name] = value
+    return response
 
 
 def build_event(
@@ -133,16 +139,13 @@ class LocalRestApi:
 
     routes: tuple[ApiRoute, ...]
     functions: Functions
-    gateway_responses: dict[str, GatewayResponse] = field(default_factory=dict)
+    gateway_responses: dict[str, StaticAnswer] = field(default_factory=dict)
     # The key of the usage plan, in API_KEY mode.
     api_key: str | None = None
 
     @classmethod
-    def from_spec(
-        cls, api: LocalTemplate, functions: Functions, allowed_origins: tuple[str, ...], api_key: str | None = None
-    ) -> LocalRestApi:
-        responses = {kind: GatewayResponse(body, allowed_origins) for kind, body in api.gateway_responses.items()}
-        return cls(api.routes, functions, responses, api_key)
+    def from_spec(cls, api: LocalTemplate, functions: Functions, api_key: str | None = None) -> LocalRestApi:
+        return cls(api.routes, functions, api.gateway_responses, api_key)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         return self.handle(Request(environ))(environ, start_response)
@@ -169,7 +172,7 @@ class LocalRestApi:
         if template is None:
             response = Response(json.dumps({"message": message}), status, content_type="application/json")
         else:
-            response = template.render(status, message, request_id, request.headers.get("Origin"))
+            response = render(template, status, request, request_id, message)
         response.headers["x-amzn-ErrorType"] = error_type
         response.headers["x-amzn-RequestId"] = request_id
         return response
@@ -179,6 +182,20 @@ class LocalRestApi:
         return self.gateway_error(
             request, 403, "Missing Authentication Token", "MissingAuthenticationTokenException", str(uuid.uuid4())
         )
+
+    def mocked(self, request: Request, mock: MockIntegration) -> Response:
+        """A MOCK integration's answer; with passthroughBehavior NEVER, a body of a type it has no
+        request template for is refused first (no Content-Type counts as application/json)."""
+        request_id = str(uuid.uuid4())
+        media_type = (request.headers.get("Content-Type") or JSON).split(";", 1)[0].strip().lower()
+        if media_type not in mock.request_content_types:
+            return self.gateway_error(
+                request, 415, "Unsupported Media Type", "UnsupportedMediaTypeException", request_id
+            )
+        assert mock.answer.status is not None
+        response = render(mock.answer, mock.answer.status, request, request_id)
+        response.headers["x-amzn-RequestId"] = request_id
+        return response
 
     def unauthorised(self, request: Request, route: ApiRoute) -> Response | None:
         """API Gateway's answer when the operation's security is not met, else None."""
@@ -190,6 +207,14 @@ class LocalRestApi:
 
     def handle(self, request: Request) -> Response:
         started = time.perf_counter()
+        response = self.answer(request)
+        log_access(COMPONENT, request, response, response.headers["x-amzn-RequestId"], started)
+        return response
+
+    def answer(self, request: Request) -> Response:
+        body = request.stream.read(MAX_PAYLOAD_BYTES + 1)
+        if len(body) > MAX_PAYLOAD_BYTES:
+            return self.gateway_error(request, 413, "Request Too Long", "RequestTooLargeException", str(uuid.uuid4()))
         matched = self.match(request.method, request.path)
         if matched is None:
             return self.missing_authentication_token(request)
@@ -197,11 +222,20 @@ class LocalRestApi:
         refused = self.unauthorised(request, route)
         if refused is not None:
             return refused
+        if route.function is None:
+            assert route.mock is not None
+            return self.mocked(request, route.mock)
+        return self.invoked(request, route, route.function, path_parameters, body)
+
+    def invoked(
+        self, request: Request, route: ApiRoute, function: str, path_parameters: dict[str, str], body: bytes
+    ) -> Response:
+        """The function's answer through the Lambda proxy integration, or API Gateway's 502 when it fails."""
         event = build_event(
             request.method,
             request.path,
             headers=list(request.headers.items()),
-            body=request.get_data(),
+            body=body,
             query=list(request.args.items(multi=True)),
             resource=route.path,
             path_parameters=path_parameters,
@@ -209,14 +243,13 @@ class LocalRestApi:
         )
         request_id = event["requestContext"]["requestId"]
         try:
-            response = to_http_response(self.functions.invoke(route.function, event))
+            response = to_http_response(self.functions.invoke(function, event))
         except Exception as error:  # noqa: BLE001 - API Gateway's answer to a failed invocation
-            log_event(COMPONENT, message="invocation failed", function=route.function, error=repr(error))
+            log_event(COMPONENT, message="invocation failed", function=function, error=repr(error))
             response = self.gateway_error(
                 request, 502, "Internal server error", "InternalServerErrorException", request_id
             )
         response.headers["x-amzn-RequestId"] = request_id
-        log_access(COMPONENT, request, response, request_id, started)
         return response
 
 

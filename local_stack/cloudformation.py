@@ -1,10 +1,12 @@
 """Reads template.yaml for the local stack: the REST API's routes, the functions they invoke, the
-answers API Gateway gives by itself, and the parameters' defaults. The template is parsed once.
+answers API Gateway gives by itself (MOCK integrations, gateway responses), and the parameters'
+defaults.
 
 The template is read as SAM reads it (``samtranslator.yaml_helper``: short-form tags become
 ``{"Fn::Sub": ...}``). Intrinsic functions are kept as they are: the local stack uses literal
-settings, and supplies the values a deployment would resolve. The one exception is each
-operation's ``security``, an ``!If`` on the auth mode: it is resolved for the parameters given,
+settings, and supplies the values a deployment would resolve. The exception is the API's OpenAPI
+body: its ``!If`` (each operation's security on the auth mode, the CORS origin of API Gateway's
+own answers on AllowedOrigins) and the parameters it names are resolved for the parameters given,
 by the template's own Conditions (``local_stack/intrinsics.py``).
 """
 
@@ -28,6 +30,10 @@ DEFAULT_MEMORY_MB = 128
 OPENAPI_METHODS = {"get", "put", "post", "delete", "options", "head", "patch"}
 ANY_METHOD = "x-amazon-apigateway-any-method"
 FUNCTION_IN_URI = re.compile(r"\$\{(\w+)\.Arn\}")
+# The $context variables of API Gateway's own answers the local API Gateway renders
+# (local_stack/api_gateway.py); a template using another fails to load rather than render wrong.
+CONTEXT_VARIABLE = re.compile(r"\$context\.[A-Za-z.]+[A-Za-z]")
+RENDERED_VARIABLES = {"$context.requestId", "$context.httpMethod", "$context.error.messageString"}
 
 
 @dataclass(frozen=True)
@@ -46,19 +52,49 @@ class FunctionSpec:
 
 
 @dataclass(frozen=True)
+class StaticAnswer:
+    """An answer API Gateway gives by itself, as the template writes it: a MOCK integration's
+    response, or a gateway response (x-amazon-apigateway-gateway-responses)."""
+
+    status: int | None  # None for a gateway response: the status of the error it answers
+    # Header name -> its source: a quoted static value ("'Origin'") or a request header
+    # (method.request.header.Origin), resolved for the parameters loaded.
+    headers: dict[str, str]
+    body_template: str  # application/json, with $context variables
+
+    def __post_init__(self) -> None:
+        unknown = set(CONTEXT_VARIABLE.findall(self.body_template)) - RENDERED_VARIABLES
+        if unknown:
+            raise ValueError(f"the local API Gateway cannot render {sorted(unknown)} in {self.body_template!r}")
+
+
+@dataclass(frozen=True)
+class MockIntegration:
+    # The content types of the request templates: with passthroughBehavior NEVER, a request body of
+    # any other type is refused with 415 before the MOCK answers.
+    request_content_types: frozenset[str]
+    answer: StaticAnswer
+
+
+@dataclass(frozen=True)
 class ApiRoute:
     path: str  # an OpenAPI path, e.g. /predict or /{proxy+}
     method: str  # upper case, or ANY
-    function: str  # the logical id of the function the integration invokes
+    function: str | None  # the logical id of the function the integration invokes, if it invokes one
     # The security schemes the operation requires (api_key, sigv4), for the auth mode loaded.
     security: frozenset[str] = frozenset()
+    mock: MockIntegration | None = None  # what API Gateway answers itself, for a MOCK integration
 
     @property
     def is_greedy(self) -> bool:
         return "+}" in self.path
 
     def match(self, path: str) -> dict[str, str] | None:
-        """The path parameters when ``path`` is this resource, else None."""
+        """The path parameters when ``path`` is this resource, else None. As API Gateway (REST)
+        does, a single trailing slash leaves the resource the same, while letter case, empty
+        segments and anything else make it another path, which only a greedy resource matches."""
+        if not self.is_greedy and path.endswith("/") and path != "/":
+            path = path[:-1]
         regex = re.sub(r"\{(\w+)\+\}", r"(?P<\1>.+)", self.path)
         regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex)
         found = re.fullmatch(regex, path)
@@ -69,14 +105,15 @@ class ApiRoute:
 class LocalTemplate:
     routes: tuple[ApiRoute, ...]
     functions: dict[str, FunctionSpec]
-    # x-amazon-apigateway-gateway-responses: the application/json template of each, by type.
-    gateway_responses: dict[str, str]
+    # x-amazon-apigateway-gateway-responses, by type (DEFAULT_4XX, DEFAULT_5XX, ...).
+    gateway_responses: dict[str, StaticAnswer]
     parameter_defaults: dict[str, str]
 
 
 def load_template(template: Path = TEMPLATE, parameters: dict[str, str] | None = None) -> LocalTemplate:
     """Every method of the REST API's OpenAPI body, the functions its integrations invoke, and
-    the parameters' defaults; security as the given parameters (or the defaults) make it."""
+    the parameters' defaults; security and API Gateway's own answers as the given parameters (or
+    the defaults) make them."""
     document = yaml_parse(template.read_text())
     defaults = parameter_defaults(document)
     intrinsics = Intrinsics(document.get("Conditions", {}), {**defaults, **(parameters or {})})
@@ -85,29 +122,46 @@ def load_template(template: Path = TEMPLATE, parameters: dict[str, str] | None =
     apis = [r for r in resources.values() if r.get("Type") == "AWS::Serverless::Api"]
     if len(apis) != 1:
         raise ValueError(f"{template} should have one AWS::Serverless::Api, it has {len(apis)}")
-    body = apis[0]["Properties"]["DefinitionBody"]
+    body = intrinsics.resolve(apis[0]["Properties"]["DefinitionBody"])
     routes = tuple(
-        ApiRoute(
-            path,
-            "ANY" if method == ANY_METHOD else method.upper(),
-            _integrated_function(operation),
-            frozenset(
-                scheme for requirement in intrinsics.resolve(operation.get("security", [])) for scheme in requirement
-            ),
-        )
+        _route(path, "ANY" if method == ANY_METHOD else method.upper(), operation)
         for path, methods in body["paths"].items()
         for method, operation in methods.items()
         if method in OPENAPI_METHODS or method == ANY_METHOD
     )
     functions = {
         name: _function_spec(name, {**globals_, **resources[name]["Properties"]}, template.parent)
-        for name in sorted({route.function for route in routes})
+        for name in sorted({route.function for route in routes if route.function})
     }
     gateway_responses = {
-        kind: response["responseTemplates"]["application/json"]
+        kind: _answer(None, response, "gatewayresponse.header.")
         for kind, response in body.get("x-amazon-apigateway-gateway-responses", {}).items()
     }
     return LocalTemplate(routes, functions, gateway_responses, defaults)
+
+
+def _route(path: str, method: str, operation: dict[str, Any]) -> ApiRoute:
+    integration = operation["x-amazon-apigateway-integration"]
+    security = frozenset(scheme for requirement in operation.get("security", []) for scheme in requirement)
+    if integration["type"] == "aws_proxy":
+        return ApiRoute(path, method, _integrated_function(integration), security)
+    if integration["type"] != "mock" or set(integration["responses"]) != {"default"}:
+        raise ValueError(f"the local API Gateway serves aws_proxy and one-answer MOCK integrations, not {integration}")
+    if integration.get("passthroughBehavior") != "never":
+        raise ValueError(f"a MOCK for {method} {path} should refuse bodies it has no template for (never)")
+    response = integration["responses"]["default"]
+    mock = MockIntegration(
+        frozenset(integration.get("requestTemplates", {})),
+        _answer(int(response["statusCode"]), response, "method.response.header."),
+    )
+    return ApiRoute(path, method, None, security, mock)
+
+
+def _answer(status: int | None, response: dict[str, Any], header_prefix: str) -> StaticAnswer:
+    headers = {
+        name.removeprefix(header_prefix): source for name, source in response.get("responseParameters", {}).items()
+    }
+    return StaticAnswer(status, headers, response.get("responseTemplates", {}).get("application/json", ""))
 
 
 def _function_spec(logical_id: str, properties: dict[str, Any], folder: Path) -> FunctionSpec:
@@ -124,9 +178,9 @@ def _function_spec(logical_id: str, properties: dict[str, Any], folder: Path) ->
     )
 
 
-def _integrated_function(operation: dict[str, Any]) -> str:
+def _integrated_function(integration: dict[str, Any]) -> str:
     """The logical id in the integration's uri, e.g. !Sub ...functions/${PredictFunction.Arn}:live/invocations."""
-    uri = operation["x-amazon-apigateway-integration"]["uri"]
+    uri = integration["uri"]
     found = FUNCTION_IN_URI.search(uri["Fn::Sub"] if isinstance(uri, dict) else uri)
     if not found:
         raise ValueError(f"cannot tell which function {uri!r} invokes")

@@ -7,16 +7,19 @@ form (``Fn::Equals``), which is how SAM's own YAML loader (``samtranslator.yaml_
 SAM translator write intrinsics.
 
 Written by hand for the functions this template's conditions use (Equals, And, Or, Not,
-Condition; Ref to a parameter, Join and Split inside them): cfn-lint reasons about conditions
-symbolically but does not evaluate them for given values, and no maintained library does.
+Condition; Ref to a parameter, Join and Split inside them), and for a ``Fn::Sub`` whose variables
+are parameters: cfn-lint reasons about conditions symbolically but does not evaluate them for
+given values, and no maintained library does.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
+SUB_VARIABLE = re.compile(r"\$\{([\w:.]+)\}")
 
 
 class Intrinsics:
@@ -79,7 +82,21 @@ class Intrinsics:
         if set(node) == {"Ref"} and node["Ref"] in self.parameters:
             return self.parameters[node["Ref"]]
         resolved = {key: self.resolve(value) for key, value in node.items()}
+        if set(resolved) == {"Fn::Sub"}:
+            return _substituted(resolved["Fn::Sub"]) or resolved
         return {key: value for key, value in resolved.items() if value != NO_VALUE}
+
+
+def _substituted(argument: Any) -> str | None:
+    """A ``Fn::Sub`` of the list form whose variables are all known strings, as its text; else None
+    (it names a resource, a pseudo parameter, or a value only a deployment knows)."""
+    if not isinstance(argument, list):
+        return None
+    text, variables = argument
+    names = set(SUB_VARIABLE.findall(text))
+    if not names <= set(variables) or not all(isinstance(variables[name], str) for name in names):
+        return None
+    return SUB_VARIABLE.sub(lambda found: variables[found.group(1)], text)
 
 
 def parameter_defaults(template: Mapping[str, Any]) -> dict[str, str]:

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     running_endpoint = os.environ.get("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME")
     variants = primary_only(settings.model_artifact())
-    function = settings.function_settings([variant.name for variant in variants])
+    function = settings.function_settings()
     endpoint = (
         nullcontext(running_endpoint)
         if running_endpoint

@@ -7,19 +7,18 @@ function reads them (``function_settings``).
 
 from __future__ import annotations
 
+import ipaddress
 import os
-from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from model_training import artifact
-from predict import settings as function
 from predict.settings import Settings
 from project import BUILD
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_ENDPOINT_PORT = 8080
 DEFAULT_API_PORT = 3000  # what `sam local start-api` uses
+DEFAULT_API_KEY = "local-api-key"
 # Where the local services say they are, in ARNs and log stream names.
 REGION = "us-east-1"
 ACCOUNT = "000000000000"
@@ -37,14 +36,10 @@ def api_port() -> int:
     return int(os.environ.get("LOCAL_API_PORT", DEFAULT_API_PORT))
 
 
-def function_settings(served_variants: Sequence[str] = ()) -> Settings:
-    """The function's settings for a local run, read from this shell as the function reads its own.
-    Unless the shell names the selectable variants, callers may choose among those the local
-    endpoint serves, as the template's default lets them choose among those the stack deploys."""
-    configured = Settings.from_environment(os.environ)
-    if function.SELECTABLE_VARIANTS in os.environ:
-        return configured
-    return replace(configured, selectable_variants=tuple(served_variants))
+def function_settings() -> Settings:
+    """The function's settings for a local run, read from this shell as the function reads its own
+    (so, as in the template, callers choose no variant unless SELECTABLE_VARIANTS names some)."""
+    return Settings.from_environment(os.environ)
 
 
 def endpoint_name() -> str:
@@ -80,7 +75,35 @@ def auth_mode() -> str:
 
 
 def api_key() -> str:
-    return os.environ.get("LOCAL_API_KEY", "local-api-key")
+    return os.environ.get("LOCAL_API_KEY", DEFAULT_API_KEY)
+
+
+def is_loopback(address: str) -> bool:
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False  # a host name: it may well resolve to a network address
+
+
+def network_refusal(address: str, auth_mode: str, key: str) -> str | None:
+    """Why the stack must not listen on ``address``, or None. On a network address, a lock that only
+    looks locked is worse than none: the default API key is in this README, and the local API checks
+    that a SigV4 signature is there, not that it is valid. LOCAL_ALLOW_NETWORK=1 overrides."""
+    if is_loopback(address) or os.environ.get("LOCAL_ALLOW_NETWORK") == "1":
+        return None
+    if auth_mode == "API_KEY" and key == DEFAULT_API_KEY:
+        return (
+            f"refusing to listen on {address} with the default API key, which anyone can read in the README: "
+            "set LOCAL_API_KEY to a secret of your own, or LOCAL_ALLOW_NETWORK=1 to listen anyway"
+        )
+    if auth_mode == "IAM":
+        return (
+            f"refusing to listen on {address} in IAM mode: the local API checks that a request is signed, "
+            "not that the signature is valid; set LOCAL_ALLOW_NETWORK=1 to listen anyway"
+        )
+    return None
 
 
 def page_port() -> int:

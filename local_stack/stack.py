@@ -58,11 +58,25 @@ def function_environment(endpoint_url: str, function: Settings) -> dict[str, str
     return {"AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": endpoint_url, **function.environment()}
 
 
-def prepare_environment(environment: dict[str, str]) -> None:
-    """Sets the function's environment in this process, as Lambda sets it before init."""
+@contextmanager
+def function_environment_in_this_process(environment: dict[str, str]) -> Iterator[None]:
+    """The function's environment in this process, as Lambda sets it before init, until the block
+    ends: then this process's own comes back, so a stack started earlier in the same process (the
+    tests run several) finds its function configured as before. Two in-process stacks cannot hold
+    two configurations at once: they share one environment."""
+    names = {"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", *environment}
+    saved = {name: os.environ.get(name) for name in names}
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
         os.environ.pop(name, None)
     os.environ.update(environment)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def primary_only(artifact: Path) -> list[VariantSpec]:
@@ -135,8 +149,8 @@ def local_functions(
             plural = "" if instances == 1 else "s"
             yield emulated, f"Lambda Runtime Interface Emulator, {instances} instance{plural} per function"
         return
-    prepare_environment({**LOCAL_AWS_ENVIRONMENT, **settings_for_function})
-    yield InProcessFunctions(template.functions), f"in this process ({reason or 'as asked'})"
+    with function_environment_in_this_process({**LOCAL_AWS_ENVIRONMENT, **settings_for_function}):
+        yield InProcessFunctions(template.functions), f"in this process ({reason or 'as asked'})"
 
 
 @contextmanager
@@ -158,8 +172,7 @@ def local_stack(
 ) -> Iterator[RunningStack]:
     """Starts the endpoint, then the function with its environment, then serves the API and the page.
 
-    ``function`` is the function's configuration (default: its defaults, with callers free to choose
-    any variant the endpoint serves, as the template's default lets them); ``allowed_origins``, when
+    ``function`` is the function's configuration (default: its defaults); ``allowed_origins``, when
     given, replaces its origins. `make run` reads it from the shell (``settings.function_settings``),
     the tests write it out, so nothing the in-process function leaves in this process's environment
     reconfigures a later stack. ``emulate`` chooses
@@ -168,12 +181,16 @@ def local_stack(
     """
     variants = variants or primary_only(artifact or settings.model_artifact())
     emulate = settings.emulate_lambda() if emulate is None else emulate
-    function = function or Settings(selectable_variants=tuple(variant.name for variant in variants))
+    function = function or Settings()
     if allowed_origins:
         function = replace(function, allowed_origins=allowed_origins)
     host = host or settings.host()
+    api_key = api_key or settings.api_key()
     auth_mode = auth_mode or settings.auth_mode()
-    api = load_template(template, {"AuthMode": auth_mode})
+    refusal = settings.network_refusal(host, auth_mode, api_key)
+    if refusal:
+        raise ValueError(refusal)
+    api = load_template(template, {"AuthMode": auth_mode, "AllowedOrigins": ",".join(function.allowed_origins)})
     with ExitStack() as running:
         endpoint_url = running.enter_context(
             local_endpoint(
@@ -187,7 +204,7 @@ def local_stack(
         functions, described = running.enter_context(
             local_functions(api, function_environment(endpoint_url, function), emulate)
         )
-        gateway = LocalRestApi.from_spec(api, functions, function.allowed_origins, api_key or settings.api_key())
+        gateway = LocalRestApi.from_spec(api, functions, api_key)
         api_server = running.enter_context(
             serve_in_background(gateway, host, settings.api_port() if api_port is None else api_port)
         )

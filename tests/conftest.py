@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.disable_socket)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_aws_from_the_shell() -> Iterator[None]:
+    """The shell's AWS profile and endpoints never reach a test. Removed once, for the session, so
+    that a local stack running the function in this process keeps the endpoint it sets for it
+    (LOCAL_LAMBDA=in-process, or a machine without the emulator) from one test to the next."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"):
+            patch.delenv(name, raising=False)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials and a region, so no test can reach or bill a real account."""
@@ -30,8 +42,6 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(name, value)
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,8 @@ EVENTS = ROOT / "events"
 ALLOWED_ORIGIN = "https://app.example.com"
 ALLOWED_ORIGINS = (ALLOWED_ORIGIN, "https://admin.example.com")
 GUIDE_CURL_BODY = '{"instances": [[5.1, 3.5, 1.4, 0.2]]}'
+# The API key of the integration tests' API_KEY-mode stack (a fixture: secured_stacks).
+SECURED_STACK_KEY = "k-1"
 MODEL_URI = "s3://iris-gateway-models-123456789012/models/0123abcd/model.tar.gz"
 POWERTOOLS_LAYER = (
     "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:017000801446:layer:"
@@ -46,10 +48,14 @@ def load_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / f"{name}.json").read_text())
 
 
-def route_event(method: str, path: str, origin: str | None = ALLOWED_ORIGIN) -> dict[str, Any]:
-    """A request for any method and path, as the API's catch-all {proxy+} resource passes it on."""
+def route_event(
+    method: str, path: str, origin: str | None = ALLOWED_ORIGIN, resource: str = "/{proxy+}"
+) -> dict[str, Any]:
+    """A request for any method and path, as API Gateway passes it on from the ``resource`` it matched
+    (by default the catch-all {proxy+}; for a served path with another method, the path itself)."""
     event = load_event("health")
-    event["httpMethod"], event["path"], event["resource"] = method, path, "/{proxy+}"
+    event["httpMethod"], event["path"], event["resource"] = method, path, resource
+    event["requestContext"]["httpMethod"], event["requestContext"]["resourcePath"] = method, resource
     return with_header(event, "Origin", origin)
 
 

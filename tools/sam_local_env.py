@@ -13,7 +13,6 @@ import sys
 
 from local_stack import settings
 from local_stack.cloudformation import load_template
-from local_stack.sagemaker_runtime import PRIMARY_VARIANT
 from local_stack.stack import function_environment
 from predict.settings import Settings
 from project import ROOT
@@ -21,8 +20,8 @@ from project import ROOT
 DOCUMENT = ROOT / "sam-local-env.json"
 # How a container reaches the host: Docker Desktop's name, or --add-host on Linux (README).
 HOST_FROM_CONTAINER = "host.docker.internal"
-# What the template gives a stack that serves one model, as `make run` does.
-SETTINGS = Settings(selectable_variants=(PRIMARY_VARIANT,))
+# The template's defaults, as `make run` has them.
+SETTINGS = Settings()
 
 
 def rendered() -> str:

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from iris_contract import CLASS_NAMES
@@ -44,10 +45,25 @@ ROUTES: dict[str, tuple[str, ...]] = {}
 RouteHandler = TypeVar("RouteHandler", bound=Callable[..., Any])
 
 
+def through_the_routes_own_method(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+    """Runs a route only for a request API Gateway matched to that route's own resource and method.
+
+    API Gateway applies a method's security (API key, SigV4) to the resource and method it matched.
+    Powertools routes by path, and API Gateway may hand the function a path that names a route
+    through another resource: a greedy {proxy+}, or an event written by hand. Such a request has
+    met none of the route's security, so it gets the 404 of a path the API does not serve.
+    """
+    event = app.current_event
+    if event.http_method not in ROUTES.get(event.get("resource") or "", ()):
+        raise errors.not_found(ROUTES)
+    return next_middleware(app)
+
+
 def route(method: str, path: str, **openapi: Any) -> Callable[[RouteHandler], RouteHandler]:
-    """Registers a route on the router (``openapi``: Powertools' summary, responses and so on) and in ROUTES."""
+    """Registers a route on the router (``openapi``: Powertools' summary, responses and so on) and in
+    ROUTES; it runs only for requests API Gateway matched to it (through_the_routes_own_method)."""
     ROUTES[path] = (*ROUTES.get(path, ()), method)
-    return router.route(path, method, **openapi)
+    return router.route(path, method, middlewares=[through_the_routes_own_method], **openapi)
 
 
 def _error_responses() -> dict[int, Any]:
@@ -105,20 +121,20 @@ def predict() -> Response[PredictResponse]:
 @route(
     "GET",
     "/health",
-    summary="Liveness of the API (does not call the endpoint)",
+    summary="Liveness of the API (does not call the endpoint); the same credentials as POST /predict",
     operation_id="health",
     responses={200: {"description": "Healthy", "content": {"application/json": {"model": HealthResponse}}}},
 )
 def health() -> dict[str, str]:
-    return HealthResponse(status="ok", endpoint=get_settings().endpoint_name).model_dump()
+    return HealthResponse(status="ok").model_dump()
 
 
 def route_not_found(_: NotFoundError) -> Response:
     event = router.current_event
-    allowed = ROUTES.get(event.path)
+    allowed = ROUTES.get(event.get("resource") or "")
     if allowed:
-        return api_error(errors.method_not_allowed(event.http_method, event.path, [*allowed, "OPTIONS"]))
-    return api_error(errors.not_found(event.path, ROUTES))
+        return api_error(errors.method_not_allowed(event.http_method, event.resource, [*allowed, "OPTIONS"]))
+    return api_error(errors.not_found(ROUTES))
 
 
 @router.exception_handler(errors.ApiError)
@@ -186,7 +202,7 @@ def warm_endpoint_client() -> None:
 def rebuild_endpoint_client() -> None:
     """After a restore: a client of this environment's own, and fresh entropy for botocore's retry jitter."""
     random.seed()
-    endpoint_client.runtime_client.cache_clear()
+    endpoint_client.client_for.cache_clear()
     endpoint_client.runtime_client()
 
 

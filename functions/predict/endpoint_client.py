@@ -2,11 +2,17 @@
 
 The client is created once per Lambda container, on first use, so nothing reads the AWS
 configuration at import. Tests wrap ``runtime_client()`` in botocore's Stubber, or swap it.
+
+botocore binds a client to the endpoint URL its environment names when the client is made
+(AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME, or AWS_ENDPOINT_URL for every service). On Lambda neither
+changes, so there is one client. The local stack's in-process mode and the tests run several local
+endpoints in one process, one after another, so there is one client per URL named.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -39,6 +45,8 @@ CLIENT_CONFIG = Config(
     user_agent_extra="iris-gateway",
 )
 
+# What botocore reads, service-specific first, for the URL of a SageMaker Runtime client.
+ENDPOINT_URL_VARIABLES = ("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", "AWS_ENDPOINT_URL")
 BUSY_CODES = {
     "ThrottlingException": "throttled",
     "ModelNotReadyException": "not_ready",
@@ -55,8 +63,13 @@ CONFIGURATION_CODES = {
 }
 
 
-@cache
 def runtime_client() -> BaseClient:
+    return client_for(*(os.environ.get(name, "") for name in ENDPOINT_URL_VARIABLES))
+
+
+@cache
+def client_for(*endpoint_urls: str) -> BaseClient:
+    """The client for the endpoint URLs the environment names (boto3 reads them itself)."""
     return boto3.client("sagemaker-runtime", config=CLIENT_CONFIG)
 
 

@@ -2,8 +2,10 @@
 how their values are read and written.
 
 Lambda configures the function with environment variables (template.yaml's Environment block).
-The function reads them once per container, on first use (``get_settings``), so nothing reads the
-environment at import, and tests call ``get_settings.cache_clear()`` between configurations.
+The function reads them when a request needs them (``get_settings``), never at import. Lambda's
+environment does not change within a container, so reading it per request costs microseconds and
+changes nothing there; the tests and the local stack's in-process mode reconfigure the function
+by its environment alone.
 Everything local that configures the function (the local stack, `make invoke`,
 sam-local-env.json) writes the variables with ``Settings.environment()``, and the infrastructure
 tests check the template's Environment block and parameter defaults against this module.
@@ -14,7 +16,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 
 ANY_ORIGIN = "*"
 # The template's EndpointName default, for local runs that set no endpoint name.
@@ -60,6 +61,5 @@ def names(comma_separated: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in comma_separated.split(SEPARATOR) if name.strip())
 
 
-@cache
 def get_settings() -> Settings:
     return Settings.from_environment(os.environ)

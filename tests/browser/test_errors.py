@@ -251,4 +251,4 @@ def test_real_404_when_the_base_url_has_a_stage_the_local_api_lacks(site: Site, 
     page.click("button[data-example='0']")
     error = page.locator("#one-error")
     expect(error.locator(".error-sentence")).to_have_text("The API has no such route: check the API base URL.")
-    expect(error.locator(".api-said")).to_contain_text("No route for /Prod/predict")
+    expect(error.locator(".api-said")).to_contain_text("No route for this path")

@@ -33,15 +33,12 @@ def test_the_parameter_defaults_are_the_functions_defaults():
 @pytest.mark.parametrize(
     ("parameters", "expected"),
     [
-        ({}, Settings(endpoint_name="team-iris", selectable_variants=("primary",))),
+        ({}, Settings(endpoint_name="team-iris")),
         (
             {"AllowedOrigins": "https://app.example.com,https://admin.example.com"},
-            Settings("team-iris", ("https://app.example.com", "https://admin.example.com"), ("primary",)),
+            Settings("team-iris", ("https://app.example.com", "https://admin.example.com")),
         ),
-        (
-            {"AllowedOrigins": "https://app.example.com"},
-            Settings("team-iris", ("https://app.example.com",), ("primary",)),
-        ),
+        ({"AllowedOrigins": "https://app.example.com"}, Settings("team-iris", ("https://app.example.com",))),
         ({"SelectableVariants": "none"}, Settings(endpoint_name="team-iris")),
         (
             {"SelectableVariants": "blue,green"},

@@ -81,7 +81,9 @@ def test_every_combination_is_deployable_or_refused_by_a_clear_rule(deploy, mode
     assert set(_variants(deployment)) == ({"primary", "challenger"} if challenger else {"primary"})
     config = _one(deployment, "AWS::SageMaker::EndpointConfig")
     assert ("DataCaptureConfig" in config["Properties"]) is capture
-    assert _function_environment(deployment)["SELECTABLE_VARIANTS"] == (
+    # Callers choose no variant unless the operator lets them (SelectableVariants=deployed, or names).
+    assert _function_environment(deployment)["SELECTABLE_VARIANTS"] == ""
+    assert _function_environment(deploy(**parameters, SelectableVariants="deployed"))["SELECTABLE_VARIANTS"] == (
         "primary,challenger" if challenger else "primary"
     )
 
@@ -190,7 +192,7 @@ def test_capture_into_the_operators_own_bucket_creates_none(deploy):
     deployment = deploy(ModelDataUrl=MODEL_URI, **CAPTURING, DataCaptureBucket="team-captures")
 
     capture = _one(deployment, "AWS::SageMaker::EndpointConfig")["Properties"]["DataCaptureConfig"]
-    assert capture["DestinationS3Uri"]["Fn::Sub"][1] == {"Bucket": "team-captures"}
+    assert capture["DestinationS3Uri"] == "s3://team-captures/data-capture"
     assert "AWS::S3::Bucket" not in {r["Type"] for r in deployment.resources.values()}
 
 
@@ -201,7 +203,9 @@ def test_no_capture_by_default(deploy):
     assert not any(s["Action"] == "s3:PutObject" for s in _model_role_statements(deployment))
 
 
-@pytest.mark.parametrize(("selectable", "expected"), [("none", ""), ("primary,blue", "primary,blue"), ("", "primary")])
+@pytest.mark.parametrize(
+    ("selectable", "expected"), [("none", ""), ("primary,blue", "primary,blue"), ("deployed", "primary")]
+)
 def test_the_variants_callers_may_choose(deploy, selectable, expected):
     deployment = deploy(ExistingEndpointName="team-iris", SelectableVariants=selectable)
 

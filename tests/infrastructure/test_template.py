@@ -204,17 +204,22 @@ def test_auth_modes(deploy, mode, security, usage_plan):
     assert ("AWS::ApiGateway::ApiKey" in _types(deployment)) is usage_plan
 
 
-def test_every_route_invokes_the_predict_function(deploy):
+def test_every_operation_invokes_the_predict_function_or_is_answered_by_api_gateway(deploy):
     deployment = deploy(**NEW_ENDPOINT)
 
     paths = _rest_api_body(deployment)["paths"]
     assert set(paths) == {"/predict", "/health", "/{proxy+}"}
+    kinds = set()
     for methods in paths.values():
         for operation in methods.values():
             if isinstance(operation, dict) and "x-amazon-apigateway-integration" in operation:
                 integration = operation["x-amazon-apigateway-integration"]
-                assert integration["type"] == "aws_proxy"
-                assert "${PredictFunction.Arn}" in integration["uri"]["Fn::Sub"]
+                kinds.add(integration["type"])
+                if integration["type"] == "aws_proxy":
+                    assert "${PredictFunction.Arn}" in integration["uri"]["Fn::Sub"]
+                else:
+                    assert (integration["type"], operation["security"]) == ("mock", [])
+    assert kinds == {"aws_proxy", "mock"}
 
 
 def test_the_stage_logs_throttles_and_traces(deploy):

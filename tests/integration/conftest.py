@@ -13,7 +13,7 @@ from local_stack import settings
 from local_stack.stack import RunningStack, local_endpoint, local_stack, primary_only
 from predict import endpoint_client
 from predict.settings import DEFAULT_ENDPOINT_NAME
-from tests.helpers import ALLOWED_ORIGINS, handler_client
+from tests.helpers import ALLOWED_ORIGINS, SECURED_STACK_KEY, handler_client
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +38,37 @@ def stack(model_artifact: Path) -> Iterator[RunningStack]:
     ) as running:
         print(f"\nthe local stack's function runs: {running.lambda_runtime}")
         yield running
+
+
+@pytest.fixture(scope="session")
+def secured_stacks(model_artifact: Path) -> Iterator[dict[str, RunningStack]]:
+    """The local stack in the template's two locked AuthModes: API_KEY (key SECURED_STACK_KEY) and IAM."""
+    with (
+        local_stack(
+            model_artifact,
+            endpoint_port=0,
+            api_port=0,
+            serve_page=False,
+            auth_mode="API_KEY",
+            api_key=SECURED_STACK_KEY,
+            allowed_origins=ALLOWED_ORIGINS,
+        ) as keyed,
+        local_stack(
+            model_artifact,
+            endpoint_port=0,
+            api_port=0,
+            serve_page=False,
+            auth_mode="IAM",
+            allowed_origins=ALLOWED_ORIGINS,
+        ) as iam,
+    ):
+        yield {"API_KEY": keyed, "IAM": iam}
+
+
+@pytest.fixture(scope="session")
+def stacks_by_auth_mode(stack: RunningStack, secured_stacks: dict[str, RunningStack]) -> dict[str, RunningStack]:
+    """The local stack in each of the template's AuthModes."""
+    return {"NONE": stack, **secured_stacks}
 
 
 @pytest.fixture(scope="session")

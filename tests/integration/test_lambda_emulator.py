@@ -76,14 +76,14 @@ class _Gateway:
 
     def __init__(self, function: FunctionSpec, instances: int) -> None:
         self.functions = EmulatedFunctions({"Toy": function}, {}, instances)
-        self.template = load_template()
+        self.template = load_template(parameters={"AllowedOrigins": ALLOWED_ORIGIN})
         self.url = ""
 
     def __enter__(self) -> _Gateway:
         self.functions.__enter__()
         # The template's gateway responses, with a route to the toy function instead of its own.
         toy_api = dataclasses.replace(self.template, routes=(ApiRoute("/toy", "ANY", "Toy"),))
-        gateway = LocalRestApi.from_spec(toy_api, self.functions, ALLOWED_ORIGIN)
+        gateway = LocalRestApi.from_spec(toy_api, self.functions)
         self._server = serve_in_background(gateway)
         self.url = base_url(self._server.__enter__()) + "/toy"
         return self

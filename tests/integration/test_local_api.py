@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,9 +19,9 @@ from iris_contract import GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
 
 from local_stack import settings
 from local_stack.cloudformation import load_template
-from local_stack.stack import local_stack
 from predict.settings import DEFAULT_ENDPOINT_NAME
-from tests.helpers import ALLOWED_ORIGIN, ALLOWED_ORIGINS, GUIDE_CURL_BODY, http, predict
+from project import ROOT
+from tests.helpers import ALLOWED_ORIGIN, ALLOWED_ORIGINS, GUIDE_CURL_BODY, SECURED_STACK_KEY, http, predict
 from tools import openapi
 
 pytestmark = pytest.mark.integration
@@ -151,7 +153,9 @@ def test_routes_come_from_the_template():
         ("OPTIONS", "/predict"),
         ("ANY", "/predict"),
         ("GET", "/health"),
+        ("OPTIONS", "/health"),
         ("ANY", "/health"),
+        ("OPTIONS", "/{proxy+}"),
         ("ANY", "/{proxy+}"),
     }
 
@@ -177,18 +181,7 @@ def test_the_stack_serves_the_web_page_and_its_openapi_document_on_an_origin_of_
     assert json.load(document) == json.loads(openapi.DOCUMENT.read_text())
 
 
-@pytest.fixture(scope="module")
-def secured_stacks(model_artifact):
-    with (
-        local_stack(
-            model_artifact, endpoint_port=0, api_port=0, serve_page=False, auth_mode="API_KEY", api_key="k-1"
-        ) as keyed,
-        local_stack(model_artifact, endpoint_port=0, api_port=0, serve_page=False, auth_mode="IAM") as iam,
-    ):
-        yield {"API_KEY": keyed, "IAM": iam}
-
-
-@pytest.mark.parametrize(("key", "status"), [(None, 403), ("wrong", 403), ("k-1", 200)])
+@pytest.mark.parametrize(("key", "status"), [(None, 403), ("wrong", 403), (SECURED_STACK_KEY, 200)])
 def test_api_key_mode_asks_for_the_usage_plans_key(secured_stacks, key, status):
     headers = {"Content-Type": "application/json", **({"x-api-key": key} if key else {})}
 
@@ -202,7 +195,7 @@ def test_api_key_mode_asks_for_the_usage_plans_key(secured_stacks, key, status):
 
 
 @pytest.mark.parametrize("mode", ["API_KEY", "IAM"])
-def test_preflight_and_health_need_no_credentials_in_any_mode(secured_stacks, mode):
+def test_preflight_needs_no_credentials_and_health_needs_the_predict_lock(secured_stacks, mode):
     api = secured_stacks[mode].api_url
 
     preflight = http(
@@ -210,7 +203,7 @@ def test_preflight_and_health_need_no_credentials_in_any_mode(secured_stacks, mo
     )
     health = http(f"{api}/health", method="GET")
 
-    assert (preflight[0], health[0]) == (204, 200)
+    assert (preflight[0], health[0]) == (204, 403)
 
 
 def test_iam_mode_wants_a_sigv4_signed_request(secured_stacks):
@@ -223,3 +216,49 @@ def test_iam_mode_wants_a_sigv4_signed_request(secured_stacks):
 
     assert (unsigned[0], unsigned[2]["message"]) == (403, "Missing Authentication Token")
     assert signed[0] == 200
+
+
+def test_a_body_over_api_gateways_payload_quota_gets_its_413_before_any_route(stack):
+    status, headers, body = http(
+        f"{stack.api_url}/predict", body=b"[" * (10 * 1024 * 1024 + 1), headers={"Content-Type": "application/json"}
+    )
+
+    assert (status, body["message"]) == (413, "Request Too Long")
+    assert headers["x-amzn-ErrorType"] == "RequestTooLargeException"
+
+
+@pytest.mark.parametrize(("method", "path"), [("PUT", "/predict"), ("POST", "/nope"), ("OPTIONS", "/health")])
+def test_api_gateways_own_answers_refuse_a_body_they_have_no_template_for(stack, method, path):
+    # passthroughBehavior NEVER: a MOCK takes only the types it has a request template for.
+    status, headers, body = http(
+        f"{stack.api_url}{path}", method=method, body="x=1", headers={"Content-Type": "text/plain"}
+    )
+
+    assert (status, body["message"], headers["x-amzn-ErrorType"]) == (
+        415,
+        "Unsupported Media Type",
+        "UnsupportedMediaTypeException",
+    )
+
+
+@pytest.mark.parametrize(
+    ("environment", "refused"),
+    [
+        ({"LOCAL_HOST": "0.0.0.0", "LOCAL_AUTH_MODE": "API_KEY"}, "with the default API key"),
+        ({"LOCAL_HOST": "0.0.0.0", "LOCAL_AUTH_MODE": "IAM"}, "in IAM mode"),
+    ],
+)
+def test_make_run_refuses_a_network_address_behind_a_lock_that_only_looks_locked(environment, refused):
+    completed = subprocess.run(
+        [sys.executable, "-m", "local_stack"],
+        env={**os.environ, **environment},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert completed.returncode == 2
+    assert refused in completed.stderr
+    assert "LOCAL_ALLOW_NETWORK=1" in completed.stderr

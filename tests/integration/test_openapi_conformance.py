@@ -7,7 +7,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from local_stack.sagemaker_runtime import PRIMARY_VARIANT
 from predict.parsing import VARIANT_HEADER
 from tools.openapi import DOCUMENT
 
@@ -20,10 +19,10 @@ EXAMPLES_PER_OPERATION = 150
 @schema.parametrize()
 @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_live_api_conforms_to_its_openapi_document(case, stack):
-    if case.headers and VARIANT_HEADER in case.headers:
-        # Which variant names a caller may use is the deployment's (422 otherwise, pinned in the
-        # unit tests); the stack under test lets callers choose its one variant.
-        case.headers[VARIANT_HEADER] = PRIMARY_VARIANT
+    if case.headers:
+        # Which variant names a caller may use is the deployment's, none by default (422 otherwise,
+        # pinned in tests/unit/test_variants.py and tests/integration/test_variants_and_capture.py).
+        case.headers.pop(VARIANT_HEADER, None)
     response = case.call(base_url=stack.api_url)
 
     case.validate_response(response)

@@ -24,6 +24,7 @@ from local_stack.http_server import base_url, serve_in_background
 from local_stack.sagemaker_container import ServingContainer
 from local_stack.sagemaker_runtime import Endpoint, ProductionVariant, SageMakerRuntime
 from local_stack.stack import CHALLENGER_VARIANT, VariantSpec, local_stack
+from predict.settings import Settings
 from tests.helpers import ALLOWED_ORIGIN, http
 
 pytestmark = pytest.mark.integration
@@ -206,7 +207,7 @@ def test_through_the_stack_a_caller_picks_a_variant_and_its_record_joins_the_api
         capture=capture,
         endpoint_port=0,
         api_port=0,
-        allowed_origins=(ALLOWED_ORIGIN,),
+        function=Settings(allowed_origins=(ALLOWED_ORIGIN,), selectable_variants=("primary", CHALLENGER_VARIANT)),
         serve_page=False,
     ) as stack:
         status, headers, _ = http(

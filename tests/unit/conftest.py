@@ -11,18 +11,15 @@ from aws_lambda_powertools.metrics.provider import cold_start
 from botocore.stub import Stubber
 
 from predict import app, endpoint_client
-from predict.settings import Settings, get_settings
+from predict.settings import Settings
 from tests.helpers import ALLOWED_ORIGINS, RaisingClient
 
 
 @pytest.fixture(autouse=True)
-def function_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The environment template.yaml gives the function, read afresh for each test."""
+def function_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment template.yaml gives the function (with two named origins), for each test."""
     for name, value in Settings(allowed_origins=ALLOWED_ORIGINS).environment().items():
         monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 @pytest.fixture(autouse=True)

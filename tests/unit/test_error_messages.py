@@ -37,9 +37,13 @@ def _text_predict(text: str) -> dict:
 @pytest.mark.parametrize(
     ("event", "status", "message"),
     [
-        (route_event("GET", "/nope"), 404, "No route for /nope; the API serves POST /predict and GET /health"),
-        (route_event("GET", "/predict"), 405, "GET is not allowed on /predict; use POST or OPTIONS"),
-        (route_event("PUT", "/health"), 405, "PUT is not allowed on /health; use GET or OPTIONS"),
+        (route_event("GET", "/nope"), 404, "No route for this path; the API serves POST /predict and GET /health"),
+        (
+            route_event("GET", "/predict", resource="/predict"),
+            405,
+            "GET is not allowed on /predict; use POST or OPTIONS",
+        ),
+        (route_event("PUT", "/health", resource="/health"), 405, "PUT is not allowed on /health; use GET or OPTIONS"),
         (predict_event("{}", "text/plain"), 415, WRONG_TYPE + "'text/plain')"),
         (predict_event("{}", None), 415, WRONG_TYPE + "no Content-Type)"),
         (
@@ -190,4 +194,4 @@ def test_an_event_without_a_request_id_answers_and_invokes_without_one(runtime_s
     ids=["one", "two", "three"],
 )
 def test_the_404_sentence_lists_every_route_served(routes, served):
-    assert errors.not_found("/x", routes).message == f"No route for /x; the API serves {served}"
+    assert errors.not_found(routes).message == f"No route for this path; the API serves {served}"

@@ -82,17 +82,37 @@ def test_a_local_run_reads_every_function_variable_from_the_shell(monkeypatch):
     monkeypatch.setenv("ALLOWED_ORIGINS", "https://app.example.com,https://admin.example.com")
     monkeypatch.setenv("SELECTABLE_VARIANTS", "challenger")
 
-    assert local_settings.function_settings(["primary", "challenger"]) == Settings(
+    assert local_settings.function_settings() == Settings(
         "team-iris", ("https://app.example.com", "https://admin.example.com"), ("challenger",)
     )
 
 
-def test_a_local_run_lets_callers_choose_the_served_variants_unless_the_shell_says(monkeypatch):
+def test_a_local_run_lets_callers_choose_no_variant_unless_the_shell_says(monkeypatch):
     for name in Settings().environment():
         monkeypatch.delenv(name, raising=False)
 
-    assert local_settings.function_settings(["primary", "challenger"]) == Settings(
-        selectable_variants=("primary", "challenger")
-    )
-    monkeypatch.setenv("SELECTABLE_VARIANTS", "")
-    assert local_settings.function_settings(["primary", "challenger"]).selectable_variants == ()
+    assert local_settings.function_settings() == Settings()
+    assert local_settings.function_settings().selectable_variants == ()
+
+
+@pytest.mark.parametrize(
+    ("address", "auth_mode", "key", "refused"),
+    [
+        ("127.0.0.1", "API_KEY", "local-api-key", False),
+        ("::1", "IAM", "local-api-key", False),
+        ("localhost", "IAM", "local-api-key", False),
+        ("0.0.0.0", "API_KEY", "local-api-key", True),
+        ("192.168.1.20", "IAM", "anything", True),
+        ("my-laptop.local", "API_KEY", "local-api-key", True),
+        ("0.0.0.0", "API_KEY", "a-secret-of-mine", False),
+        ("0.0.0.0", "NONE", "local-api-key", False),
+    ],
+)
+def test_the_stack_refuses_a_network_address_behind_a_lock_that_only_looks_locked(
+    monkeypatch, address, auth_mode, key, refused
+):
+    monkeypatch.delenv("LOCAL_ALLOW_NETWORK", raising=False)
+
+    assert (local_settings.network_refusal(address, auth_mode, key) is not None) is refused
+    monkeypatch.setenv("LOCAL_ALLOW_NETWORK", "1")
+    assert local_settings.network_refusal(address, auth_mode, key) is None

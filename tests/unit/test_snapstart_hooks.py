@@ -20,17 +20,17 @@ def registered() -> Iterator[tuple[list[Callable[[], None]], list[Callable[[], N
     after: list[Callable[[], None]] = []
     app.register_snapshot_hooks(before.append, after.append)
     yield before, after
-    endpoint_client.runtime_client.cache_clear()
+    endpoint_client.client_for.cache_clear()
 
 
 def test_the_snapshot_holds_a_built_client(registered):
     before, _ = registered
-    endpoint_client.runtime_client.cache_clear()
+    endpoint_client.client_for.cache_clear()
 
     for hook in reversed(before):  # Lambda runs before-snapshot hooks in reverse order of registration
         hook()
 
-    assert endpoint_client.runtime_client.cache_info().currsize == 1
+    assert endpoint_client.client_for.cache_info().currsize == 1
 
 
 def test_a_restore_gives_the_environment_a_client_of_its_own(registered):
@@ -71,7 +71,7 @@ from awslambdaric import lambda_runtime_hooks_runner
 import predict.app
 from predict import endpoint_client
 lambda_runtime_hooks_runner.run_before_snapshot()
-in_snapshot = endpoint_client.runtime_client.cache_info().currsize
+in_snapshot = endpoint_client.client_for.cache_info().currsize
 before = id(endpoint_client.runtime_client())
 lambda_runtime_hooks_runner.run_after_restore()
 print(json.dumps({"in_snapshot": in_snapshot, "rebuilt": id(endpoint_client.runtime_client()) != before}))

@@ -8,7 +8,6 @@ import json
 import pytest
 from botocore.stub import ANY
 
-from predict.settings import get_settings
 from tests.helpers import ALLOWED_ORIGIN, call, emf_metrics, endpoint_answer, json_lines, load_event, with_header
 
 ONE_ROW = {"predictions": [1], "probabilities": [[0.0, 0.9, 0.1]], "classes": ["a", "b", "c"], "model_version": "v"}
@@ -17,7 +16,6 @@ ONE_ROW = {"predictions": [1], "probabilities": [[0.0, 0.9, 0.1]], "classes": ["
 @pytest.fixture
 def two_variants(monkeypatch):
     monkeypatch.setenv("SELECTABLE_VARIANTS", "primary, challenger")
-    get_settings.cache_clear()
 
 
 def _answer_from(variant: str) -> dict:
