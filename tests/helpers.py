@@ -6,9 +6,11 @@ Fixtures live in the conftest modules; everything a test imports lives here.
 from __future__ import annotations
 
 import base64
+import functools
 import importlib
 import io
 import json
+import re
 import sys
 import urllib.error
 import urllib.request
@@ -206,6 +208,52 @@ def function_module(handler: Any, name: str) -> ModuleType:
 
 
 # ---------------------------------------------------------------- the template
+@functools.cache
 def source_template() -> dict[str, Any]:
     """template.yaml as SAM reads it (short-form intrinsics become their long form)."""
     return yaml_parse(TEMPLATE.read_text())
+
+
+# What CloudFormation substitutes for the pseudo parameters when tests render a value.
+PSEUDO_PARAMETERS = {
+    "AWS::Partition": "aws",
+    "AWS::Region": "us-east-1",
+    "AWS::AccountId": "123456789012",
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::StackName": "iris-gateway",
+}
+
+
+def render(node: Any, values: dict[str, str]) -> Any:
+    """A template value (conditions already resolved) as CloudFormation computes it: Ref, Fn::GetAtt,
+    Fn::Sub, Fn::Join, Fn::Split, Fn::Select and Fn::FindInMap (template.yaml's mappings).
+
+    ``values`` names what a Ref or an attribute ("Endpoint.EndpointName") stands for; pseudo
+    parameters have PSEUDO_PARAMETERS' values."""
+    known = {**PSEUDO_PARAMETERS, **values}
+    if isinstance(node, str):
+        return node
+    if isinstance(node, list):
+        return [render(item, values) for item in node]
+    ((function, argument),) = node.items()
+    if function == "Ref":
+        return known[argument]
+    if function == "Fn::GetAtt":
+        return known[".".join(argument)]
+    if function == "Fn::Join":
+        separator, items = argument
+        return separator.join(render(items, values))
+    if function == "Fn::Split":
+        separator, text = argument
+        return render(text, values).split(separator)
+    if function == "Fn::FindInMap":
+        mapping, key, field = (render(part, values) for part in argument)
+        return source_template()["Mappings"][mapping][key][field]
+    if function == "Fn::Select":
+        index, items = argument
+        return render(items, values)[int(index)]
+    if function == "Fn::Sub":
+        text, variables = (argument, {}) if isinstance(argument, str) else argument
+        local = {name: render(value, values) for name, value in variables.items()}
+        return re.sub(r"\$\{([^}!]+)\}", lambda match: local[match[1]] if match[1] in local else known[match[1]], text)
+    raise ValueError(f"cannot render {node!r}")
