@@ -39,10 +39,12 @@ POWERTOOLS_LAYER = (
     "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:017000801446:layer:"
     "AWSLambdaPowertoolsPythonV3-python313-arm64:{version}"
 )
-# The official layer's version number for each Powertools release the tests may pin. One layer
-# version per release since 3.2.0 (layer 3); 3.32 and 3.33 were never released. Evidence in the
-# closing note of the issue that introduced this table; confirm a new entry with
-# `aws ssm get-parameter --name /aws/service/powertools/python/arm64/python3.13/<release>`.
+# The official layer's version number for each Powertools release the tests may pin, as the template
+# uses it. Counted, not read: Powertools' own pull requests show one layer version per release
+# early in v3 (3.1.0 is 2, 3.2.0 is 3, 3.4.0 is 5, 3.4.1 is 6), but a later docs update moved the
+# documented number from 18 to 27 at once, and no public source names the numbers below. `make
+# check-layer` confirms an entry with AWS credentials (Powertools' SSM parameter
+# /aws/service/powertools/python/arm64/python3.13/<release> names the layer version of a release).
 POWERTOOLS_LAYER_VERSIONS = {"3.34.0": 37, "3.35.0": 38, "3.36.0": 39, "3.37.0": 40}
 
 
