@@ -15,24 +15,34 @@ SAM_INSTALLED := .venv-sam/.installed
 SCAN_INSTALLED := .venv-scan/.installed
 LAMBDA_INSTALLED := .venv-lambda/.installed
 
-# An environment from requirements/<name>.txt, constrained by its lock: $(call environment,<venv>,<name>,<lock>)
+# An environment from its lock: requirements/<lock>.txt pins every package with the hashes of its
+# files on PyPI, and pip refuses any file whose hash is not there. $(call environment,<venv>,<lock>)
 define environment
 	@test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
-	$(1)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/$(2).txt -c requirements/$(3).txt
+	$(1)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/$(2).txt
 	@touch $(1)/.installed
 endef
 
-$(INSTALLED): requirements/dev.txt requirements/constraints.txt contract/pyproject.toml
-	$(call environment,$(VENV),dev,constraints)
+# The model contract and the function's package (predict, from functions/: pyproject.toml) are this
+# repository's own code: installed editable, without build isolation so that they build with the
+# lock's setuptools instead of one fetched unchecked.
+$(INSTALLED): requirements/constraints.txt contract/pyproject.toml pyproject.toml
+	$(call environment,$(VENV),constraints)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e ./contract -e .
 
-$(SAM_INSTALLED): requirements/sam.txt requirements/sam-constraints.txt
-	$(call environment,.venv-sam,sam,sam-constraints)
+$(SAM_INSTALLED): requirements/sam-constraints.txt
+	$(call environment,.venv-sam,sam-constraints)
 
-$(SCAN_INSTALLED): requirements/scan.txt requirements/scan-constraints.txt
-	$(call environment,.venv-scan,scan,scan-constraints)
+$(SCAN_INSTALLED): requirements/scan-constraints.txt
+	$(call environment,.venv-scan,scan-constraints)
 
-$(LAMBDA_INSTALLED): requirements/lambda.txt requirements/lambda-constraints.txt
-	$(call environment,.venv-lambda,lambda,lambda-constraints)
+$(LAMBDA_INSTALLED): requirements/lambda-constraints.txt
+	$(call environment,.venv-lambda,lambda-constraints)
+
+# uv for `make lock`, itself from a lock with hashes.
+LOCK_TOOL := .venv-lock/.installed
+$(LOCK_TOOL): requirements/lock-constraints.txt
+	$(call environment,.venv-lock,lock-constraints)
 
 # The local stack runs the function in the Lambda Runtime Interface Emulator.
 LOCAL_LAMBDA := $(SAM_INSTALLED) $(LAMBDA_INSTALLED)
@@ -42,7 +52,7 @@ MODEL_TRAINED := build/.model-trained
 MODEL_SOURCES := $(wildcard model_training/*.py serving/*.py) contract/iris_contract.py
 TRAIN = $(BIN)/python -m model_training.train && touch $(MODEL_TRAINED)
 
-.PHONY: help venv sam-cli browser scan validate build model challenger run run-ab invoke openapi publish-model deploy smoke load test unit integration lint format bench mutation lock clean
+.PHONY: help venv sam-cli browser scan validate build model challenger run run-ab invoke openapi publish-model deploy check-layer smoke load test unit integration lint format bench mutation lock rie-checksums clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -117,6 +127,9 @@ publish-model: $(MODEL_TRAINED) ## Upload the artifact to S3 under its content h
 deploy: build ## sam deploy with the published model (DEPLOY_PARAMETERS="AuthMode=API_KEY ..." for more)
 	$(BIN)/python -m tools.sam_cli deploy $(DEPLOY_PARAMETERS)
 
+check-layer: $(INSTALLED) ## With AWS credentials: does the template's Powertools layer hold requirements/lambda.txt's release?
+	$(BIN)/python -m tools.check_layer
+
 URL ?= http://127.0.0.1:3000/predict
 smoke: $(INSTALLED) ## The post-deploy check against URL=<PredictUrl> (default: the local stack)
 	$(BIN)/python -m tools.smoke $(URL)
@@ -131,8 +144,8 @@ bench: $(MODEL_TRAINED) $(LOCAL_LAMBDA) ## Benchmarks, printed as figures and ra
 # says what is mutated and which tests run. mutants/ is rebuilt every time: mutmut keeps a cached
 # verdict for an unchanged function even after tests change, so reusing it would hide new kills.
 MUTATION_INSTALLED := $(VENV)/.mutation-installed
-$(MUTATION_INSTALLED): $(INSTALLED) requirements/mutation.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/mutation.txt -c requirements/constraints.txt
+$(MUTATION_INSTALLED): $(INSTALLED) requirements/mutation-constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/mutation-constraints.txt
 	@touch $@
 
 # The request path and the serving hooks keep at least this share of mutants killed (docs/mutation.md).
@@ -142,14 +155,27 @@ mutation: $(MUTATION_INSTALLED) ## Mutation testing of functions/predict and inf
 	time LOCAL_LAMBDA=in-process $(BIN)/python -m tools.mutation_run run
 	$(BIN)/python -m tools.mutation_report --fail-under $(MUTATION_FAIL_UNDER)
 
-lock: ## Re-resolve requirements/*constraints.txt from requirements/*.txt
-	for name in dev sam scan lambda; do \
-	  rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock && \
-	  .venv-lock/bin/python -m pip install --quiet -r requirements/$$name.txt && \
-	  target=$$([ $$name = dev ] && echo constraints || echo $$name-constraints) && \
-	  (echo "# Full transitive pin set for requirements/$$name.txt, generated by 'make lock'. Do not edit by hand."; \
-	   .venv-lock/bin/python -m pip freeze --exclude-editable | sort -f) > requirements/$$target.txt; \
-	done; rm -rf .venv-lock
+# Each lock is resolved by uv for every platform (--universal) on the environments' Python 3.13,
+# with the hashes of every file PyPI has for each pin. Existing pins are kept while they still
+# satisfy requirements/*.txt; LOCK_UPGRADE=1 re-resolves everything to the newest allowed. The
+# mutation lock is dev's plus mutmut's, holding dev's pins. Then the emulator's checksums are
+# taken from the aws-sam-cli the new sam lock installs (local_stack checks the binary against them).
+LOCKS := constraints:dev sam-constraints:sam scan-constraints:scan lambda-constraints:lambda lock-constraints:lock
+UV_COMPILE = .venv-lock/bin/uv pip compile --quiet --universal --python-version 3.13 --generate-hashes \
+	--custom-compile-command "make lock" $(if $(LOCK_UPGRADE),--upgrade)
+lock: $(LOCK_TOOL) ## Re-resolve the locks (requirements/*constraints.txt, with hashes) and the emulator's checksums
+	for pair in $(LOCKS); do \
+	  $(UV_COMPILE) requirements/$${pair#*:}.txt -o requirements/$${pair%%:*}.txt || exit 1; \
+	done
+	$(UV_COMPILE) requirements/dev.txt requirements/mutation.txt -c requirements/constraints.txt \
+	  -o requirements/mutation-constraints.txt
+	$(MAKE) --no-print-directory $(SAM_INSTALLED)
+	$(MAKE) --no-print-directory rie-checksums
+
+rie-checksums: $(SAM_INSTALLED)
+	rapid=$$(ls -d .venv-sam/lib/python3*/site-packages/samcli/local/rapid) && sums=$$(cd $$rapid && sha256sum aws-lambda-rie-*) && \
+	  (echo "# SHA-256 of the Runtime Interface Emulator in the wheel of $$(grep -o '^aws-sam-cli==[^ ]*' requirements/sam.txt), by 'make lock'."; \
+	   echo "$$sums") > requirements/rie.sha256
 
 clean: ## Remove the virtual environments and build outputs
-	rm -rf $(VENV) .venv-sam .venv-scan .venv-lambda build .aws-sam .pytest_cache .ruff_cache .hypothesis mutants
+	rm -rf $(VENV) .venv-sam .venv-scan .venv-lambda .venv-lock build .aws-sam .pytest_cache .ruff_cache .hypothesis mutants

@@ -19,6 +19,8 @@ What the emulator does and this module relies on (SAM CLI 1.170.0, awslambdaric 
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import http.client
 import json
 import os
@@ -41,6 +43,8 @@ from local_stack.http_server import free_port, log_event
 from project import LAMBDA_PYTHON, ROOT, SAM_ENVIRONMENT
 
 SAM_SITE_PACKAGES = SAM_ENVIRONMENT / "lib"
+# The emulator builds' SHA-256, pinned by `make lock` for the aws-sam-cli that requirements/sam.txt pins.
+EMULATOR_CHECKSUMS = ROOT / "requirements" / "rie.sha256"
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 COMPONENT = "local-lambda"
 RIE_ARCHITECTURES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
@@ -48,6 +52,10 @@ READY_SECONDS = 10.0
 RAPID_LINE = re.compile(r"\(rapid\) (?P<message>.*)$")
 INIT_REPORT = re.compile(r"INIT REPORT\(durationMs: (?P<ms>[\d.]+)\)")
 TIMED_OUT = b"Task timed out after"
+
+
+class UnverifiedEmulator(RuntimeError):
+    """The emulator binary is not the one requirements/rie.sha256 pins: it is never run."""
 
 
 class FunctionError(Exception):
@@ -70,7 +78,24 @@ def emulator_binary() -> Path:
         raise ValueError("SAM CLI is not installed in .venv-sam (make sam-cli)")
     if not LAMBDA_PYTHON.exists():
         raise ValueError("the function's runtime is not installed in .venv-lambda (make run installs it)")
-    return found[-1]
+    return verified_emulator_binary(found[-1])
+
+
+@functools.cache
+def verified_emulator_binary(binary: Path) -> Path:
+    """The binary, once its SHA-256 is the one pinned for it; UnverifiedEmulator otherwise."""
+    pinned = {
+        name: digest
+        for digest, name in (line.split() for line in EMULATOR_CHECKSUMS.read_text().splitlines() if line[:1].isalnum())
+    }
+    actual = hashlib.sha256(binary.read_bytes()).hexdigest()
+    if pinned.get(binary.name) != actual:
+        raise UnverifiedEmulator(
+            f"{binary} has SHA-256 {actual}, not the {pinned.get(binary.name, 'no checksum')} pinned in "
+            f"{EMULATOR_CHECKSUMS.relative_to(ROOT)}: reinstall SAM CLI (rm -r .venv-sam; make sam-cli), "
+            "or after changing aws-sam-cli run make lock"
+        )
+    return binary
 
 
 @dataclass

@@ -6,8 +6,10 @@ Fixtures live in the conftest modules; everything a test imports lives here.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import json
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -35,10 +37,12 @@ POWERTOOLS_LAYER = (
     "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:017000801446:layer:"
     "AWSLambdaPowertoolsPythonV3-python313-arm64:{version}"
 )
-# The official layer's version number for each Powertools release the tests may pin. One layer
-# version per release since 3.2.0 (layer 3); 3.32 and 3.33 were never released. Evidence in the
-# closing note of the issue that introduced this table; confirm a new entry with
-# `aws ssm get-parameter --name /aws/service/powertools/python/arm64/python3.13/<release>`.
+# The official layer's version number for each Powertools release the tests may pin, as the template
+# uses it. Counted, not read: Powertools' own pull requests show one layer version per release
+# early in v3 (3.1.0 is 2, 3.2.0 is 3, 3.4.0 is 5, 3.4.1 is 6), but a later docs update moved the
+# documented number from 18 to 27 at once, and no public source names the numbers below. `make
+# check-layer` confirms an entry with AWS credentials (Powertools' SSM parameter
+# /aws/service/powertools/python/arm64/python3.13/<release> names the layer version of a release).
 POWERTOOLS_LAYER_VERSIONS = {"3.34.0": 37, "3.35.0": 38, "3.36.0": 39, "3.37.0": 40}
 
 
@@ -202,6 +206,52 @@ def handler_client(endpoint_url: str, **overrides: float):
 
 
 # ---------------------------------------------------------------- the template
+@functools.cache
 def source_template() -> dict[str, Any]:
     """template.yaml as SAM reads it (short-form intrinsics become their long form)."""
     return yaml_parse(TEMPLATE.read_text())
+
+
+# What CloudFormation substitutes for the pseudo parameters when tests render a value.
+PSEUDO_PARAMETERS = {
+    "AWS::Partition": "aws",
+    "AWS::Region": "us-east-1",
+    "AWS::AccountId": "123456789012",
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::StackName": "iris-gateway",
+}
+
+
+def render(node: Any, values: dict[str, str]) -> Any:
+    """A template value (conditions already resolved) as CloudFormation computes it: Ref, Fn::GetAtt,
+    Fn::Sub, Fn::Join, Fn::Split, Fn::Select and Fn::FindInMap (template.yaml's mappings).
+
+    ``values`` names what a Ref or an attribute ("Endpoint.EndpointName") stands for; pseudo
+    parameters have PSEUDO_PARAMETERS' values."""
+    known = {**PSEUDO_PARAMETERS, **values}
+    if isinstance(node, str):
+        return node
+    if isinstance(node, list):
+        return [render(item, values) for item in node]
+    ((function, argument),) = node.items()
+    if function == "Ref":
+        return known[argument]
+    if function == "Fn::GetAtt":
+        return known[".".join(argument)]
+    if function == "Fn::Join":
+        separator, items = argument
+        return separator.join(render(items, values))
+    if function == "Fn::Split":
+        separator, text = argument
+        return render(text, values).split(separator)
+    if function == "Fn::FindInMap":
+        mapping, key, field = (render(part, values) for part in argument)
+        return source_template()["Mappings"][mapping][key][field]
+    if function == "Fn::Select":
+        index, items = argument
+        return render(items, values)[int(index)]
+    if function == "Fn::Sub":
+        text, variables = (argument, {}) if isinstance(argument, str) else argument
+        local = {name: render(value, values) for name, value in variables.items()}
+        return re.sub(r"\$\{([^}!]+)\}", lambda match: local[match[1]] if match[1] in local else known[match[1]], text)
+    raise ValueError(f"cannot render {node!r}")

@@ -14,7 +14,14 @@ from tests.helpers import TEMPLATE
 
 pytestmark = pytest.mark.infrastructure
 
-LOCKS = ["constraints.txt", "sam-constraints.txt", "scan-constraints.txt", "lambda-constraints.txt"]
+LOCKS = [
+    "constraints.txt",
+    "sam-constraints.txt",
+    "scan-constraints.txt",
+    "lambda-constraints.txt",
+    "mutation-constraints.txt",
+    "lock-constraints.txt",
+]
 # Findings that were looked at and do not apply, each with its reason. Empty: none so far.
 ACCEPTED: dict[str, str] = {}
 

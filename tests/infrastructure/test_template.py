@@ -13,7 +13,7 @@ import pytest
 
 from local_stack.cloudformation import load_template
 from predict import endpoint_client
-from tests.helpers import MODEL_URI, POWERTOOLS_LAYER, POWERTOOLS_LAYER_VERSIONS, TEMPLATE
+from tests.helpers import MODEL_URI, POWERTOOLS_LAYER, POWERTOOLS_LAYER_VERSIONS, TEMPLATE, render
 
 pytestmark = pytest.mark.infrastructure
 
@@ -138,7 +138,7 @@ def test_existing_endpoint_creates_no_sagemaker_resources(deploy):
     assert not SAGEMAKER_TYPES & _types(deployment)
     assert not any("sagemaker.amazonaws.com" in json.dumps(r) for r in deployment.of_type("AWS::IAM::Role").values())
     (statement,) = _function_policy_statements(deployment)
-    assert statement["Resource"]["Fn::Sub"][1] == {"Name": "team-iris"}
+    assert render(statement["Resource"], {}) == "arn:aws:sagemaker:us-east-1:123456789012:endpoint/team-iris"
     (function,) = deployment.of_type("AWS::Lambda::Function").values()
     assert function["Properties"]["Environment"]["Variables"]["ENDPOINT_NAME"] == "team-iris"
 
@@ -151,10 +151,9 @@ def test_the_function_may_invoke_one_endpoint_and_nothing_else(deploy):
     (statement,) = statements
     assert statement["Effect"] == "Allow"
     assert statement["Action"] == "sagemaker:InvokeEndpoint"
-    arn_template, variables = statement["Resource"]["Fn::Sub"]
-    assert arn_template.endswith(":endpoint/${Name}")
-    assert "*" not in arn_template
-    assert variables == {"Name": {"Fn::GetAtt": ["Endpoint", "EndpointName"]}}
+    # The endpoint's name comes from the endpoint itself (so the grant follows a replacement).
+    arn = render(statement["Resource"], {"Endpoint.EndpointName": "endpoint-of-this-stack"})
+    assert arn == "arn:aws:sagemaker:us-east-1:123456789012:endpoint/endpoint-of-this-stack"
 
 
 def _model_role_statements(deployment) -> list[dict]:
