@@ -5,15 +5,18 @@ SHELL := /bin/bash
 # The Lambda runtime is python3.13; the environments use it too when this machine has it.
 PYTHON ?= $(shell python3 -m tools.pythons 3.13 || command -v python3)
 
-# Four pinned environments, one per tool set whose pins would clash: .venv (tests, local stack,
+# Five pinned environments, one per tool set whose pins would clash: .venv (tests, local stack,
 # training), .venv-sam (SAM CLI, whose wheel also ships the Lambda Runtime Interface Emulator),
-# .venv-scan (checkov) and .venv-lambda (the function's runtime: awslambdaric and the layer's packages).
+# .venv-scan (checkov), .venv-lambda (the function's runtime: awslambdaric and the layer's packages)
+# and .venv-serving (the scikit-learn serving image's web stack, on the image's Python, 3.12).
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SAM_INSTALLED := .venv-sam/.installed
 SCAN_INSTALLED := .venv-scan/.installed
 LAMBDA_INSTALLED := .venv-lambda/.installed
+SERVING_INSTALLED := .venv-serving/.installed
+SERVING_PYTHON ?= $(shell python3 -m tools.pythons 3.12)
 
 # An environment from requirements/<name>.txt, constrained by its lock: $(call environment,<venv>,<name>,<lock>)
 define environment
@@ -34,8 +37,20 @@ $(SCAN_INSTALLED): requirements/scan.txt requirements/scan-constraints.txt
 $(LAMBDA_INSTALLED): requirements/lambda.txt requirements/lambda-constraints.txt
 	$(call environment,.venv-lambda,lambda,lambda-constraints)
 
-# The local stack runs the function in the Lambda Runtime Interface Emulator.
-LOCAL_LAMBDA := $(SAM_INSTALLED) $(LAMBDA_INSTALLED)
+# Installed as the image installs its lock (exactly the pins, no resolution: the image overrides a pin
+# of sagemaker-containers), then patched as the image patches sagemaker-containers for Python 3.12.
+# Without Python 3.12, or where the install fails, the local endpoint serves in-process and says why.
+$(SERVING_INSTALLED): requirements/serving.txt requirements/serving-constraints.txt
+	@if [ -z "$(SERVING_PYTHON)" ]; then echo "serving image: no python3.12 here; the local endpoint will serve in-process"; \
+	else rm -rf .venv-serving && $(SERVING_PYTHON) -m venv .venv-serving \
+	  && .venv-serving/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements/serving-constraints.txt \
+	  && sed -i 's/collections\.Mapping/collections.abc.Mapping/g' .venv-serving/lib/python3*/site-packages/sagemaker_containers/_mapping.py \
+	  && touch $@ \
+	  || echo "serving image: could not install .venv-serving; the local endpoint will serve in-process"; fi
+
+# The local stack runs the function in the Lambda Runtime Interface Emulator, and the model in the
+# serving image's code.
+LOCAL_LAMBDA := $(SAM_INSTALLED) $(LAMBDA_INSTALLED) $(SERVING_INSTALLED)
 
 # Make tracks when the model was last trained; where the artifact lives is model_training/artifact.py's to say.
 MODEL_TRAINED := build/.model-trained
@@ -89,7 +104,7 @@ invoke: $(MODEL_TRAINED) $(LOCAL_LAMBDA) ## Run the function once on EVENT=event
 	@test -n "$(EVENT)" || { echo "usage: make invoke EVENT=events/<file>.json"; exit 2; }
 	$(BIN)/python -m local_stack.invoke $(EVENT)
 
-test: lint $(SAM_INSTALLED) $(SCAN_INSTALLED) $(LAMBDA_INSTALLED) browser ## Lint, then every test layer
+test: lint $(SAM_INSTALLED) $(SCAN_INSTALLED) $(LAMBDA_INSTALLED) $(SERVING_INSTALLED) browser ## Lint, then every test layer
 	$(BIN)/python -m pytest
 
 unit: $(INSTALLED) ## Unit tests only (no network)
@@ -141,7 +156,8 @@ mutation: $(MUTATION_INSTALLED) ## Mutation testing of functions/predict and inf
 	time $(BIN)/mutmut run
 	$(BIN)/python -m tools.mutation_report --fail-under $(MUTATION_FAIL_UNDER)
 
-lock: ## Re-resolve requirements/*constraints.txt from requirements/*.txt
+# serving-constraints.txt is not resolved here: it is the serving image's own lock, copied.
+lock: ## Re-resolve requirements/*constraints.txt from requirements/*.txt (all but serving's)
 	for name in dev sam scan lambda; do \
 	  rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock && \
 	  .venv-lock/bin/python -m pip install --quiet -r requirements/$$name.txt && \
@@ -151,4 +167,4 @@ lock: ## Re-resolve requirements/*constraints.txt from requirements/*.txt
 	done; rm -rf .venv-lock
 
 clean: ## Remove the virtual environments and build outputs
-	rm -rf $(VENV) .venv-sam .venv-scan .venv-lambda build .aws-sam .pytest_cache .ruff_cache .hypothesis mutants
+	rm -rf $(VENV) .venv-sam .venv-scan .venv-lambda .venv-serving build .aws-sam .pytest_cache .ruff_cache .hypothesis mutants

@@ -4,7 +4,7 @@
 
 Configuration (environment): LOCAL_HOST, LOCAL_API_PORT, LOCAL_ENDPOINT_PORT, ENDPOINT_NAME,
 ALLOWED_ORIGINS, MODEL_ARTIFACT, LOCAL_PAGE_PORT, LOCAL_AUTH_MODE, LOCAL_API_KEY, LOCAL_LAMBDA,
-LAMBDA_INSTANCES; with --challenger (make run-ab) also CHALLENGER_ARTIFACT, PRIMARY_WEIGHT and
+LAMBDA_INSTANCES, LOCAL_ENDPOINT_SERVING; with --challenger (make run-ab) also CHALLENGER_ARTIFACT, PRIMARY_WEIGHT and
 CHALLENGER_WEIGHT; DATA_CAPTURE_PERCENT and DATA_CAPTURE_DIR. See the README.
 """
 
@@ -55,6 +55,7 @@ iris-gateway local stack is up.
   API (local API Gateway):         {stack.api_url}   routes from template.yaml, AuthMode {auth}
   SageMaker Runtime (local):       {stack.endpoint_url}   endpoint '{stack.endpoint_name}'
   The function runs:               {stack.lambda_runtime}
+  The model runs:                  {stack.model_runtime}
   Production variants:             {split}
   Data capture:                    {captured}
 

@@ -1,5 +1,6 @@
 """Reads template.yaml for the local stack: the REST API's routes, the functions they invoke, the
-answers API Gateway gives by itself, and the parameters' defaults. The template is parsed once.
+answers API Gateway gives by itself, the parameters' defaults, and the model container's
+environment. Each reader parses the template once.
 
 Intrinsic functions (``!Ref``, ``!Sub``, ``!If``, ...) are kept as ``{name: argument}``: the
 local stack uses literal settings, and supplies the values a deployment would resolve. The one
@@ -165,6 +166,12 @@ class _Conditions:
 
 def _schemes(security: list[dict[str, list[str]]]) -> frozenset[str]:
     return frozenset(scheme for requirement in security for scheme in requirement)
+
+
+def model_container_environment(template: Path = TEMPLATE, model: str = "Model") -> dict[str, Any]:
+    """The Environment of an AWS::SageMaker::Model's PrimaryContainer, intrinsics kept as ``{name: argument}``."""
+    document = yaml.load(template.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
+    return dict(document["Resources"][model]["Properties"]["PrimaryContainer"]["Environment"])
 
 
 def _function_spec(logical_id: str, properties: dict[str, Any]) -> FunctionSpec:

@@ -10,6 +10,8 @@ import importlib
 import io
 import json
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -21,9 +23,12 @@ import boto3
 from botocore.config import Config
 from botocore.response import StreamingBody
 from samtranslator.yaml_helper import yaml_parse
+from werkzeug.exceptions import InternalServerError
 
 from functions.predict import app, endpoint_client
 from local_stack import settings as local_settings
+from local_stack.sagemaker_container import InvocationResult
+from local_stack.serving_image import Container, ContainerStarter
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
@@ -191,6 +196,27 @@ def predict(api_url: str, body: str = GUIDE_CURL_BODY, content_type: str = "appl
     return http(f"{api_url}/predict", body=body, headers={"Content-Type": content_type, "Origin": ALLOWED_ORIGIN})
 
 
+# What the serving image answers when a hook raises (Flask's page for an unhandled exception,
+# which is werkzeug's InternalServerError page, the same in every werkzeug 2 and 3).
+GENERIC_500_PAGE = InternalServerError().get_body()
+
+
+def endpoint_log_has(capsys: Any, text: str, timeout: float = 10.0) -> bool:
+    """Whether a local endpoint's log event (JSON on stderr, captured by pytest) mentions ``text``,
+    waiting a while for the container's lines, which arrive on their own thread."""
+    deadline = time.monotonic() + timeout
+    seen = ""
+    while True:
+        seen += capsys.readouterr().err
+        found = any(
+            event.get("component") == "local-endpoint" and text in str(event.get("message", ""))
+            for event in json_lines(seen)
+        )
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
 def handler_client(endpoint_url: str, **overrides: float):
     """A client like the handler's own (same timeouts and retries), aimed at a local endpoint."""
     config = endpoint_client.CLIENT_CONFIG.merge(Config(**overrides)) if overrides else endpoint_client.CLIENT_CONFIG
@@ -203,6 +229,42 @@ def function_module(handler: Any, name: str) -> ModuleType:
     """A module of the function as the local stack loaded it (``predict.<name>``, from CodeUri)."""
     package = sys.modules[handler.__module__].__package__
     return importlib.import_module(f"{package}.{name}")
+
+
+class SharedContainers:
+    """A container starter that starts each (endpoint, variant, artifact) once and hands the same
+    container to every endpoint after, which then cannot close it: ``close()`` does. A test session
+    starts many local stacks on the same artifacts; each serving-image container takes seconds."""
+
+    def __init__(self, start: ContainerStarter) -> None:
+        self._start = start
+        self._started: dict[tuple[str, str, Path], Container] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, endpoint_name: str, variant: str, artifact: Path) -> Container:
+        key = (endpoint_name, variant, artifact.resolve())
+        with self._lock:
+            if key not in self._started:
+                self._started[key] = self._start(endpoint_name, variant, artifact)
+            return _KeptOpen(self._started[key])
+
+    def close(self) -> None:
+        for container in self._started.values():
+            container.close()
+        self._started.clear()
+
+
+@dataclass(frozen=True)
+class _KeptOpen:
+    """A shared container as one endpoint sees it: closing it leaves it running for the next."""
+
+    container: Container
+
+    def invoke(self, body: bytes, content_type: str, accept: str) -> InvocationResult:
+        return self.container.invoke(body, content_type, accept)
+
+    def close(self) -> None:
+        """SharedContainers.close() stops it."""
 
 
 # ---------------------------------------------------------------- the template

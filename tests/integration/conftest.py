@@ -10,13 +10,16 @@ import pytest
 from botocore.config import Config
 
 from local_stack import settings
+from local_stack.serving_image import ModelServing
 from local_stack.stack import RunningStack, local_endpoint, local_stack, primary_only
 from tests.helpers import ALLOWED_ORIGINS, function_module, handler_client
 
 
 @pytest.fixture(scope="session")
-def endpoint_url(model_artifact: Path) -> Iterator[str]:
-    with local_endpoint(primary_only(model_artifact), settings.DEFAULT_ENDPOINT_NAME, settings.DEFAULT_HOST, 0) as url:
+def endpoint_url(model_artifact: Path, model_serving: ModelServing) -> Iterator[str]:
+    with local_endpoint(
+        primary_only(model_artifact), settings.DEFAULT_ENDPOINT_NAME, settings.DEFAULT_HOST, 0, serving=model_serving
+    ) as url:
         yield url
 
 
@@ -28,18 +31,23 @@ def runtime_client(endpoint_url: str):
 
 
 @pytest.fixture(scope="session")
-def stack(model_artifact: Path) -> Iterator[RunningStack]:
+def stack(model_artifact: Path, model_serving: ModelServing) -> Iterator[RunningStack]:
     """The whole local stack on free ports, as `make run` runs it: the function in the Lambda
     Runtime Interface Emulator where this machine has it, with the environment the stack gives it."""
     with local_stack(
-        model_artifact, endpoint_port=0, api_port=0, page_port=0, allowed_origins=ALLOWED_ORIGINS
+        model_artifact,
+        endpoint_port=0,
+        api_port=0,
+        page_port=0,
+        allowed_origins=ALLOWED_ORIGINS,
+        serving=model_serving,
     ) as running:
         print(f"\nthe local stack's function runs: {running.lambda_runtime}")
         yield running
 
 
 @pytest.fixture(scope="session")
-def in_process_stack(model_artifact: Path) -> Iterator[RunningStack]:
+def in_process_stack(model_artifact: Path, model_serving: ModelServing) -> Iterator[RunningStack]:
     """The local stack with the function in this process, so tests can give it another client.
 
     Each test runs with fake AWS settings (tests/conftest.py) and the function creates its client
@@ -47,7 +55,12 @@ def in_process_stack(model_artifact: Path) -> Iterator[RunningStack]:
     """
     with (
         local_stack(
-            model_artifact, endpoint_port=0, api_port=0, allowed_origins=ALLOWED_ORIGINS, emulate=False
+            model_artifact,
+            endpoint_port=0,
+            api_port=0,
+            allowed_origins=ALLOWED_ORIGINS,
+            emulate=False,
+            serving=model_serving,
         ) as running,
         pytest.MonkeyPatch.context() as patch,
     ):

@@ -177,12 +177,11 @@ def test_the_stack_serves_the_web_page_and_its_openapi_document_on_an_origin_of_
 
 
 @pytest.fixture(scope="module")
-def secured_stacks(model_artifact):
+def secured_stacks(model_artifact, model_serving):
+    common = {"endpoint_port": 0, "api_port": 0, "serve_page": False, "serving": model_serving}
     with (
-        local_stack(
-            model_artifact, endpoint_port=0, api_port=0, serve_page=False, auth_mode="API_KEY", api_key="k-1"
-        ) as keyed,
-        local_stack(model_artifact, endpoint_port=0, api_port=0, serve_page=False, auth_mode="IAM") as iam,
+        local_stack(model_artifact, auth_mode="API_KEY", api_key="k-1", **common) as keyed,
+        local_stack(model_artifact, auth_mode="IAM", **common) as iam,
     ):
         yield {"API_KEY": keyed, "IAM": iam}
 
