@@ -38,6 +38,7 @@ from typing import IO, Any
 from local_stack import settings
 from local_stack.cloudformation import FunctionSpec
 from local_stack.http_server import free_port, log_event
+from local_stack.lifetime import popen_tied
 
 ROOT = Path(__file__).resolve().parent.parent
 LAMBDA_PYTHON = ROOT / ".venv-lambda" / "bin" / "python"
@@ -97,7 +98,7 @@ class Instance:
             *("--runtime-api-address", f"{settings.DEFAULT_HOST}:{free_port(settings.DEFAULT_HOST)}"),
             *self.command[1:],
         ]
-        self.process = subprocess.Popen(  # noqa: S603 - our own command line
+        self.process = popen_tied(  # ends with the stack, however the stack ends
             command,
             cwd=self.function.code_uri.resolve(),
             env=self.environment,
