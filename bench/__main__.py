@@ -11,12 +11,22 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cold_start, end_to_end, facade_batch, handler_cost, load, model_latency, package_size, report
+from bench import (
+    cold_start,
+    end_to_end,
+    facade_batch,
+    handler_cost,
+    load,
+    model_latency,
+    package_size,
+    report,
+    serving_image,
+)
 
 REPORT = Path("docs/benchmarks.md")
 # What the figures need said about them, appended to the report as it is.
 NOTES = Path(__file__).with_name("notes.md")
-SECTIONS = [model_latency, handler_cost, facade_batch, end_to_end, cold_start, package_size, load]
+SECTIONS = [model_latency, serving_image, handler_cost, facade_batch, end_to_end, cold_start, package_size, load]
 
 
 class Tee(io.TextIOBase):

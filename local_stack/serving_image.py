@@ -138,7 +138,7 @@ def container_environment(directory: Path, ml_dir: Path) -> dict[str, str]:
     }
 
 
-def _layered_environment(target: Path) -> None:
+def layered_environment(target: Path) -> None:
     """A Python environment of the container's own, seeing .venv-serving's packages beneath its own."""
     subprocess.run([str(SERVING_PYTHON), "-m", "venv", "--without-pip", str(target)], check=True)  # noqa: S603
     (shared,) = SERVING_ENVIRONMENT.glob(SITE)
@@ -173,7 +173,7 @@ class ImageContainer:
             model_artifact.unpack(artifact, ml_dir / "model")
             for folder in ("home", "tmp"):
                 (self.directory / folder).mkdir()
-            _layered_environment(self.directory / "env")
+            layered_environment(self.directory / "env")
             command = [str(self.directory / "env" / "bin" / "python"), str(SERVE), "--bind", f"unix:{self.socket_path}"]
             self.process = popen_tied(
                 [*command, "--isolate-network"] if isolate_network else command,
