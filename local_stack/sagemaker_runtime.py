@@ -181,7 +181,9 @@ class SageMakerRuntime:
         except Exception:  # noqa: BLE001 - any exception from the model's code is the model's error
             # What the image's Flask worker does with an exception from a hook: the traceback goes
             # to the endpoint's log, the caller gets the generic 500 page (werkzeug's, as Flask's is).
-            log_event(COMPONENT, log_group=log_group(endpoint_name), variant=variant.name, message=format_exc())
+            log_event(
+                COMPONENT, log_group=log_group(endpoint_name), log_stream=log_stream(variant.name), message=format_exc()
+            )
             result = InvocationResult(InternalServerError().get_body().encode(), "text/html; charset=utf-8", 500)
         if not 200 <= result.status < 300:
             raise self.model_error(endpoint_name, variant.name, result)
@@ -230,6 +232,11 @@ class SageMakerRuntime:
 def log_group(endpoint_name: str) -> str:
     """Where SageMaker writes an endpoint's container logs."""
     return f"/aws/sagemaker/Endpoints/{endpoint_name}"
+
+
+def log_stream(variant_name: str) -> str:
+    """A variant's container's stream in the log group: SageMaker's <variant>/<instance id>, one local instance."""
+    return f"{variant_name}/local"
 
 
 def require_signature(request: Request) -> None:

@@ -47,6 +47,7 @@ from local_stack.cloudformation import model_container_environment
 from local_stack.http_server import log_event
 from local_stack.lifetime import popen_tied
 from local_stack.sagemaker_container import CONTAINER_MODEL_DIR, InvocationResult, ServingContainer
+from local_stack.sagemaker_runtime import COMPONENT, log_group, log_stream
 from model_training import artifact as model_artifact
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +55,6 @@ SERVING_ENVIRONMENT = ROOT / ".venv-serving"
 SERVING_PYTHON = SERVING_ENVIRONMENT / "bin" / "python"
 SITE = "lib/python3*/site-packages"
 SERVE = Path(__file__).with_name("sklearn_image") / "serve.py"
-COMPONENT = "local-endpoint"
 CONTAINER_ML_DIR = str(Path(CONTAINER_MODEL_DIR).parent)
 # The 1.9-0 image's ENV lines (aws/deep-learning-containers, docker/sklearn/1.9-0/Dockerfile), with
 # its serving module replaced by the glue written from the image's (see sklearn_image/).
@@ -162,8 +162,8 @@ class ImageContainer:
     """One production variant's container, healthy (its /ping answered 200) once constructed."""
 
     def __init__(self, endpoint_name: str, variant: str, artifact: Path, isolate_network: bool) -> None:
-        self.log_group = f"/aws/sagemaker/Endpoints/{endpoint_name}"
-        self.log_stream = f"{variant}/local"
+        self.log_group = log_group(endpoint_name)
+        self.log_stream = log_stream(variant)
         self.log_tail: collections.deque[str] = collections.deque(maxlen=LOG_TAIL_LINES)
         self.directory = Path(tempfile.mkdtemp(prefix=f"iris-{variant}-"))
         self.socket_path = self.directory / "gunicorn.sock"

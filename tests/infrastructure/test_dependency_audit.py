@@ -14,7 +14,13 @@ from tests.helpers import TEMPLATE
 
 pytestmark = pytest.mark.infrastructure
 
-LOCKS = ["constraints.txt", "sam-constraints.txt", "scan-constraints.txt", "lambda-constraints.txt"]
+LOCKS = [
+    "constraints.txt",
+    "sam-constraints.txt",
+    "scan-constraints.txt",
+    "lambda-constraints.txt",
+    "serving-constraints.txt",
+]
 # Findings that were looked at and do not apply, each with its reason. Empty: none so far.
 ACCEPTED: dict[str, str] = {}
 
