@@ -54,7 +54,7 @@ LOCAL_LAMBDA := $(SAM_INSTALLED) $(LAMBDA_INSTALLED) $(SERVING_INSTALLED)
 
 # Make tracks when the model was last trained; where the artifact lives is model_training/artifact.py's to say.
 MODEL_TRAINED := build/.model-trained
-MODEL_SOURCES := $(wildcard model_training/*.py) contract/iris_contract.py
+MODEL_SOURCES := $(wildcard model_training/*.py serving/*.py) contract/iris_contract.py
 TRAIN = $(BIN)/python -m model_training.train && touch $(MODEL_TRAINED)
 
 .PHONY: help venv sam-cli browser scan validate build model challenger run run-ab invoke openapi publish-model deploy smoke load test unit integration lint format bench mutation lock clean
@@ -121,9 +121,10 @@ format: $(INSTALLED) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-openapi: $(INSTALLED) ## Regenerate docs/openapi.json and frontend/contract.js from the code
+openapi: $(INSTALLED) ## Regenerate docs/openapi.json, frontend/contract.js and sam-local-env.json from the code
 	$(BIN)/python -m tools.openapi
 	$(BIN)/python -m tools.frontend_contract
+	$(BIN)/python -m tools.sam_local_env
 
 publish-model: $(MODEL_TRAINED) ## Upload the artifact to S3 under its content hash (MODEL_BUCKET=... to use yours)
 	$(BIN)/python -m tools.publish_model
@@ -153,7 +154,7 @@ $(MUTATION_INSTALLED): $(INSTALLED) requirements/mutation.txt
 MUTATION_FAIL_UNDER ?= 95
 mutation: $(MUTATION_INSTALLED) ## Mutation testing of functions/predict and inference.py (slow; not in make test)
 	rm -rf mutants
-	time $(BIN)/mutmut run
+	time LOCAL_LAMBDA=in-process $(BIN)/python -m tools.mutation_run run
 	$(BIN)/python -m tools.mutation_report --fail-under $(MUTATION_FAIL_UNDER)
 
 # serving-constraints.txt is not resolved here: it is the serving image's own lock, copied.

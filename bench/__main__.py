@@ -22,8 +22,9 @@ from bench import (
     report,
     serving_image,
 )
+from project import ROOT
 
-REPORT = Path("docs/benchmarks.md")
+REPORT = ROOT / "docs" / "benchmarks.md"
 # What the figures need said about them, appended to the report as it is.
 NOTES = Path(__file__).with_name("notes.md")
 SECTIONS = [model_latency, serving_image, handler_cost, facade_batch, end_to_end, cold_start, package_size, load]

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from bench import shipped
 from bench.report import figure
+from project import LAMBDA_PYTHON
 
-LAMBDA_PYTHON = shipped.ROOT / ".venv-lambda" / "bin" / "python"
 TARGET_RATIO = 1.3
 RUNS = 15
 IMPORTTIME_RUNS = 3

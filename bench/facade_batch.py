@@ -30,7 +30,8 @@ from bench.handler_cost import ONE_ROW_EVENT, handler_call
 from bench.report import figure
 from bench.stack_process import local_runtime_client, stack_process
 from local_stack import settings
-from model_training import artifact, inference
+from model_training import artifact
+from serving import inference
 
 ROWS = 10_000
 TARGET_SHARE = 0.15

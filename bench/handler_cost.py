@@ -11,16 +11,16 @@ import io
 import json
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from bench.report import figure
 from bench.timing import interleaved_medians, microseconds
 from local_stack.cloudformation import load_template
 from local_stack.lambda_runtime import LambdaContext
+from project import ROOT
 
 TARGET_HANDLER_MICROSECONDS = 300
-ONE_ROW_EVENT = Path("events/predict-one-row.json")
+ONE_ROW_EVENT = ROOT / "events" / "predict-one-row.json"
 # What Lambda sets that the function's libraries read.
 LAMBDA_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": "us-east-1",
@@ -45,7 +45,7 @@ class CannedEndpoint:
 def handler_call(event: dict[str, Any], answer: bytes) -> Callable[[], None]:
     """One request to the handler in this process, the endpoint answering ``answer`` at once."""
     os.environ.update(LAMBDA_ENVIRONMENT)
-    from functions.predict import app, endpoint_client
+    from predict import app, endpoint_client
 
     canned = CannedEndpoint(answer)
     (function,) = load_template().functions.values()

@@ -20,7 +20,8 @@ from sklearn.ensemble import RandomForestClassifier
 
 from bench.report import figure
 from bench.timing import interleaved_medians, microseconds
-from model_training import artifact, inference, train
+from model_training import artifact, train
+from serving import inference
 
 SPEEDUP_TARGETS = {1: 100.0, 1_000: 5.0, 10_000: 2.0}
 # Calls per interleaved round, so that each round takes long enough to time.

@@ -21,10 +21,10 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+from project import LAMBDA_ENVIRONMENT, ROOT
 from tools.sam_cli import SAM, compile_bytecode, python313_dir, runtime_python, sam_environment
 
-ROOT = Path(__file__).resolve().parent.parent
-LAMBDA_SITE_PACKAGES = ROOT / ".venv-lambda" / "lib" / "python3.13" / "site-packages"
+LAMBDA_SITE_PACKAGES = LAMBDA_ENVIRONMENT / "lib" / "python3.13" / "site-packages"
 # The layer's build deletes these, as the runtime provides them (Powertools' layer_v3/docker/Dockerfile).
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "dateutil", "python_dateutil", "urllib3", "six", "jmespath")
 # In .venv-lambda for the local emulator (and pip for the venv itself), never in the layer.

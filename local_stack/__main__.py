@@ -2,16 +2,13 @@
 
     python -m local_stack [--challenger]
 
-Configuration (environment): LOCAL_HOST, LOCAL_API_PORT, LOCAL_ENDPOINT_PORT, ENDPOINT_NAME,
-ALLOWED_ORIGINS, MODEL_ARTIFACT, LOCAL_PAGE_PORT, LOCAL_AUTH_MODE, LOCAL_API_KEY, LOCAL_LAMBDA,
-LAMBDA_INSTANCES, LOCAL_ENDPOINT_SERVING; with --challenger (make run-ab) also CHALLENGER_ARTIFACT, PRIMARY_WEIGHT and
-CHALLENGER_WEIGHT; DATA_CAPTURE_PERCENT and DATA_CAPTURE_DIR. See the README.
+Configuration (environment): the local stack's own variables (local_stack/settings.py) and the
+function's (functions/predict/settings.py); the README's Configuration table lists them all.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import threading
@@ -36,10 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     # Explicit handlers: a shell that starts us in the background sets SIGINT to "ignore".
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, lambda *_: stop.set())
-    emulate = settings.emulate_lambda()
-    with local_stack(
-        variants=variants, capture=capture, allowed_origins=os.environ.get("ALLOWED_ORIGINS"), emulate=emulate
-    ) as stack:
+    function = settings.function_settings([variant.name for variant in variants])
+    with local_stack(variants=variants, capture=capture, function=function) as stack:
         split = ", ".join(f"{variant.name} (weight {variant.weight:g})" for variant in stack.variants)
         captured = f"{capture.sampling_percentage}% into {capture.root}/" if capture else "off (DATA_CAPTURE_PERCENT)"
         page = stack.page_url + "/"
@@ -53,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 iris-gateway local stack is up.
   Web page (browser client):       {page}
   API (local API Gateway):         {stack.api_url}   routes from template.yaml, AuthMode {auth}
-  SageMaker Runtime (local):       {stack.endpoint_url}   endpoint '{stack.endpoint_name}'
+  SageMaker Runtime (local):       {stack.endpoint_url}   endpoint '{stack.function.endpoint_name}'
   The function runs:               {stack.lambda_runtime}
   The model runs:                  {stack.model_runtime}
   Production variants:             {split}

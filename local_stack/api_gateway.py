@@ -47,7 +47,7 @@ class GatewayResponse:
     """An answer API Gateway gives by itself (x-amazon-apigateway-gateway-responses)."""
 
     body_template: str
-    allowed_origins: str
+    allowed_origins: tuple[str, ...]
 
     def render(self, status: int, message: str, request_id: str, request_origin: str | None) -> Response:
         # Only the two variables the template uses; API Gateway itself renders full VTL.
@@ -56,7 +56,7 @@ class GatewayResponse:
         )
         response = Response(body, status, content_type="application/json")
         # As the template does: one origin (or *) as it is; with several, the caller's Origin.
-        origin = request_origin if "," in self.allowed_origins else self.allowed_origins
+        origin = request_origin if len(self.allowed_origins) > 1 else self.allowed_origins[0]
         if origin:
             response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Vary"] = "Origin"
@@ -139,7 +139,7 @@ class LocalRestApi:
 
     @classmethod
     def from_spec(
-        cls, api: LocalTemplate, functions: Functions, allowed_origins: str, api_key: str | None = None
+        cls, api: LocalTemplate, functions: Functions, allowed_origins: tuple[str, ...], api_key: str | None = None
     ) -> LocalRestApi:
         responses = {kind: GatewayResponse(body, allowed_origins) for kind, body in api.gateway_responses.items()}
         return cls(api.routes, functions, responses, api_key)

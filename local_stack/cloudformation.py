@@ -2,10 +2,11 @@
 answers API Gateway gives by itself, the parameters' defaults, and the model container's
 environment. Each reader parses the template once.
 
-Intrinsic functions (``!Ref``, ``!Sub``, ``!If``, ...) are kept as ``{name: argument}``: the
-local stack uses literal settings, and supplies the values a deployment would resolve. The one
-exception is each operation's ``security``, an ``!If`` on the auth mode: it is resolved for the
-parameters given, by the template's own Conditions.
+The template is read as SAM reads it (``samtranslator.yaml_helper``: short-form tags become
+``{"Fn::Sub": ...}``). Intrinsic functions are kept as they are: the local stack uses literal
+settings, and supplies the values a deployment would resolve. The one exception is each
+operation's ``security``, an ``!If`` on the auth mode: it is resolved for the parameters given,
+by the template's own Conditions (``local_stack/intrinsics.py``).
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from samtranslator.yaml_helper import yaml_parse
 
-TEMPLATE = Path("template.yaml")
+from local_stack.intrinsics import Intrinsics, parameter_defaults
+from project import ROOT
+
+TEMPLATE = ROOT / "template.yaml"
 # Lambda's own defaults for a function that does not set them.
 DEFAULT_TIMEOUT_SECONDS = 3
 DEFAULT_MEMORY_MB = 128
@@ -25,24 +29,6 @@ DEFAULT_MEMORY_MB = 128
 OPENAPI_METHODS = {"get", "put", "post", "delete", "options", "head", "patch"}
 ANY_METHOD = "x-amazon-apigateway-any-method"
 FUNCTION_IN_URI = re.compile(r"\$\{(\w+)\.Arn\}")
-
-
-class _CloudFormationLoader(yaml.SafeLoader):
-    """A SafeLoader that reads CloudFormation's short-form tags as ``{name: argument}``."""
-
-
-_CloudFormationLoader.add_multi_constructor(
-    "!",
-    lambda loader, suffix, node: {
-        suffix: (
-            loader.construct_scalar(node)
-            if isinstance(node, yaml.ScalarNode)
-            else loader.construct_sequence(node)
-            if isinstance(node, yaml.SequenceNode)
-            else loader.construct_mapping(node)
-        )
-    },
-)
 
 
 @dataclass(frozen=True)
@@ -92,9 +78,9 @@ class LocalTemplate:
 def load_template(template: Path = TEMPLATE, parameters: dict[str, str] | None = None) -> LocalTemplate:
     """Every method of the REST API's OpenAPI body, the functions its integrations invoke, and
     the parameters' defaults; security as the given parameters (or the defaults) make it."""
-    document = yaml.load(template.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
-    defaults = {name: str(spec.get("Default", "")) for name, spec in document.get("Parameters", {}).items()}
-    conditions = _Conditions(document.get("Conditions", {}), {**defaults, **(parameters or {})})
+    document = yaml_parse(template.read_text())
+    defaults = parameter_defaults(document)
+    intrinsics = Intrinsics(document.get("Conditions", {}), {**defaults, **(parameters or {})})
     resources: dict[str, Any] = document.get("Resources", {})
     globals_ = document.get("Globals", {}).get("Function", {})
     apis = [r for r in resources.values() if r.get("Type") == "AWS::Serverless::Api"]
@@ -107,7 +93,7 @@ def load_template(template: Path = TEMPLATE, parameters: dict[str, str] | None =
             "ANY" if method == ANY_METHOD else method.upper(),
             _integrated_function(operation),
             frozenset(
-                scheme for requirement in conditions.resolve(operation.get("security", [])) for scheme in requirement
+                scheme for requirement in intrinsics.resolve(operation.get("security", [])) for scheme in requirement
             ),
         )
         for path, methods in body["paths"].items()
@@ -115,7 +101,7 @@ def load_template(template: Path = TEMPLATE, parameters: dict[str, str] | None =
         if method in OPENAPI_METHODS or method == ANY_METHOD
     )
     functions = {
-        name: _function_spec(name, {**globals_, **resources[name]["Properties"]})
+        name: _function_spec(name, {**globals_, **resources[name]["Properties"]}, template.parent)
         for name in sorted({route.function for route in routes})
     }
     gateway_responses = {
@@ -125,60 +111,17 @@ def load_template(template: Path = TEMPLATE, parameters: dict[str, str] | None =
     return LocalTemplate(routes, functions, gateway_responses, defaults)
 
 
-class _Conditions:
-    """The template's Conditions for given parameter values: Equals, And, Or, Not, Condition, If.
-    Written by hand for the few functions the local stack needs; the infrastructure tests
-    evaluate the translated template on their own."""
-
-    def __init__(self, definitions: dict[str, Any], parameters: dict[str, str]) -> None:
-        self.definitions = definitions
-        self.parameters = parameters
-
-    def holds(self, name: str) -> bool:
-        return self._evaluate(self.definitions[name])
-
-    def resolve(self, node: Any) -> Any:
-        if isinstance(node, dict) and set(node) == {"If"}:
-            condition, when_true, when_false = node["If"]
-            return self.resolve(when_true if self.holds(condition) else when_false)
-        return node
-
-    def _evaluate(self, expression: Any) -> bool:
-        ((function, arguments),) = expression.items()
-        if function == "Equals":
-            left, right = (self._value(argument) for argument in arguments)
-            return left == right
-        if function == "Not":
-            return not self._evaluate(arguments[0])
-        if function == "And":
-            return all(self._evaluate(argument) for argument in arguments)
-        if function == "Or":
-            return any(self._evaluate(argument) for argument in arguments)
-        if function == "Condition":
-            return self.holds(arguments)
-        raise ValueError(f"the local stack cannot evaluate {function} in a condition")
-
-    def _value(self, node: Any) -> str:
-        if isinstance(node, dict) and set(node) == {"Ref"}:
-            return self.parameters[node["Ref"]]
-        return str(node)
-
-
-def _schemes(security: list[dict[str, list[str]]]) -> frozenset[str]:
-    return frozenset(scheme for requirement in security for scheme in requirement)
-
-
 def model_container_environment(template: Path = TEMPLATE, model: str = "Model") -> dict[str, Any]:
-    """The Environment of an AWS::SageMaker::Model's PrimaryContainer, intrinsics kept as ``{name: argument}``."""
-    document = yaml.load(template.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
+    """The Environment of an AWS::SageMaker::Model's PrimaryContainer, intrinsic functions kept as they are."""
+    document = yaml_parse(template.read_text())
     return dict(document["Resources"][model]["Properties"]["PrimaryContainer"]["Environment"])
 
 
-def _function_spec(logical_id: str, properties: dict[str, Any]) -> FunctionSpec:
+def _function_spec(logical_id: str, properties: dict[str, Any], folder: Path) -> FunctionSpec:
     variables: dict[str, Any] = properties.get("Environment", {}).get("Variables", {})
     return FunctionSpec(
         logical_id=logical_id,
-        code_uri=Path(properties["CodeUri"]),
+        code_uri=folder / properties["CodeUri"],
         handler=properties["Handler"],
         runtime=properties["Runtime"],
         timeout_seconds=int(properties.get("Timeout", DEFAULT_TIMEOUT_SECONDS)),
@@ -189,9 +132,9 @@ def _function_spec(logical_id: str, properties: dict[str, Any]) -> FunctionSpec:
 
 
 def _integrated_function(operation: dict[str, Any]) -> str:
-    """The logical id in the integration's uri, e.g. !Sub ...functions/${PredictFunction.Arn}/invocations."""
+    """The logical id in the integration's uri, e.g. !Sub ...functions/${PredictFunction.Arn}:live/invocations."""
     uri = operation["x-amazon-apigateway-integration"]["uri"]
-    found = FUNCTION_IN_URI.search(uri["Sub"] if isinstance(uri, dict) else uri)
+    found = FUNCTION_IN_URI.search(uri["Fn::Sub"] if isinstance(uri, dict) else uri)
     if not found:
         raise ValueError(f"cannot tell which function {uri!r} invokes")
     return found.group(1)

@@ -15,12 +15,11 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
-from functions.predict.settings import ANY_ORIGIN
 from local_stack import settings
 from local_stack.cloudformation import load_template
 from local_stack.http_server import log_event
 from local_stack.lambda_environments import FunctionError
-from local_stack.stack import function_settings, local_endpoint, local_functions, primary_only
+from local_stack.stack import function_environment, local_endpoint, local_functions, primary_only
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,15 +34,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     running_endpoint = os.environ.get("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME")
     variants = primary_only(settings.model_artifact())
+    function = settings.function_settings([variant.name for variant in variants])
     endpoint = (
         nullcontext(running_endpoint)
         if running_endpoint
-        else local_endpoint(variants, settings.endpoint_name(), settings.host(), 0)
+        else local_endpoint(variants, function.endpoint_name, settings.host(), 0)
     )
-    allowed_origins = os.environ.get("ALLOWED_ORIGINS", ANY_ORIGIN)
     with endpoint as endpoint_url:
-        values = function_settings(endpoint_url, settings.endpoint_name(), allowed_origins, variants)
-        with local_functions(template, values, instances=1) as (functions, described):
+        environment = function_environment(endpoint_url, function)
+        with local_functions(template, environment, instances=1) as (functions, described):
             log_event("local-invoke", function=args.function, runtime=described)
             try:
                 response = functions.invoke(args.function, event)

@@ -39,10 +39,9 @@ from local_stack import settings
 from local_stack.cloudformation import FunctionSpec
 from local_stack.http_server import free_port, log_event
 from local_stack.lifetime import popen_tied
+from project import LAMBDA_PYTHON, ROOT, SAM_ENVIRONMENT
 
-ROOT = Path(__file__).resolve().parent.parent
-LAMBDA_PYTHON = ROOT / ".venv-lambda" / "bin" / "python"
-SAM_SITE_PACKAGES = ROOT / ".venv-sam" / "lib"
+SAM_SITE_PACKAGES = SAM_ENVIRONMENT / "lib"
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 COMPONENT = "local-lambda"
 RIE_ARCHITECTURES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}

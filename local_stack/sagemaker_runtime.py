@@ -53,12 +53,12 @@ from local_stack import settings
 from local_stack.data_capture import CapturedInvocation, DataCapture
 from local_stack.http_server import SIGV4_PREFIX, build_server, log_access, log_event
 from local_stack.sagemaker_container import InvocationResult, ServingContainer
+from predict.limits import SAGEMAKER_NAME_MAX_LENGTH, SAGEMAKER_NAME_PATTERN
 
 MAX_BODY_BYTES = 6 * 1024 * 1024
 MAX_CUSTOM_ATTRIBUTES_LENGTH = 1024
-# Endpoint and variant names share one pattern and length limit.
-NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
-NAME_MAX_LENGTH = 63
+# Endpoint and variant names share one pattern and length limit, the function's to name.
+NAME_PATTERN = re.compile(SAGEMAKER_NAME_PATTERN)
 INFERENCE_ID_MAX_LENGTH = 64
 # The guide's single variant; the template names its variants the same way.
 PRIMARY_VARIANT = "primary"
@@ -107,7 +107,7 @@ class Endpoint:
         if target is None:
             with self._lock:
                 return self.rng.choices(self.variants, weights=[v.weight for v in self.variants])[0]
-        _check_name("targetVariant", target, NAME_MAX_LENGTH)
+        _check_name("targetVariant", target, SAGEMAKER_NAME_MAX_LENGTH)
         for variant in self.variants:
             if variant.name == target:
                 return variant
@@ -199,7 +199,7 @@ class SageMakerRuntime:
         return response
 
     def endpoint(self, name: str) -> Endpoint:
-        _check_name("endpointName", name, NAME_MAX_LENGTH)
+        _check_name("endpointName", name, SAGEMAKER_NAME_MAX_LENGTH)
         if name not in self.endpoints:
             raise ServiceError("ValidationError", 400, f"Endpoint {name} of account {settings.ACCOUNT} not found.")
         return self.endpoints[name]

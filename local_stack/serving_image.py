@@ -49,10 +49,8 @@ from local_stack.lifetime import popen_tied
 from local_stack.sagemaker_container import CONTAINER_MODEL_DIR, InvocationResult, ServingContainer
 from local_stack.sagemaker_runtime import COMPONENT, log_group, log_stream
 from model_training import artifact as model_artifact
+from project import SERVING_ENVIRONMENT, SERVING_PYTHON
 
-ROOT = Path(__file__).resolve().parent.parent
-SERVING_ENVIRONMENT = ROOT / ".venv-serving"
-SERVING_PYTHON = SERVING_ENVIRONMENT / "bin" / "python"
 SITE = "lib/python3*/site-packages"
 SERVE = Path(__file__).with_name("sklearn_image") / "serve.py"
 CONTAINER_ML_DIR = str(Path(CONTAINER_MODEL_DIR).parent)

@@ -1,12 +1,21 @@
-"""Defaults of the local stack, each overridable by an environment variable (see the README)."""
+"""Defaults of the local stack, each overridable by an environment variable (see the README).
+
+The function's own variables (ENDPOINT_NAME, ALLOWED_ORIGINS, SELECTABLE_VARIANTS) are the
+function's settings module's to name and read; a local run takes them from this shell the way the
+function reads them (``function_settings``).
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from functions.predict.settings import DEFAULT_ENDPOINT_NAME
 from model_training import artifact
+from predict import settings as function
+from predict.settings import Settings
+from project import BUILD
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_ENDPOINT_PORT = 8080
@@ -28,8 +37,19 @@ def api_port() -> int:
     return int(os.environ.get("LOCAL_API_PORT", DEFAULT_API_PORT))
 
 
+def function_settings(served_variants: Sequence[str] = ()) -> Settings:
+    """The function's settings for a local run, read from this shell as the function reads its own.
+    Unless the shell names the selectable variants, callers may choose among those the local
+    endpoint serves, as the template's default lets them choose among those the stack deploys."""
+    configured = Settings.from_environment(os.environ)
+    if function.SELECTABLE_VARIANTS in os.environ:
+        return configured
+    return replace(configured, selectable_variants=tuple(served_variants))
+
+
 def endpoint_name() -> str:
-    return os.environ.get("ENDPOINT_NAME", DEFAULT_ENDPOINT_NAME)
+    """The endpoint the function calls, and the name the local endpoint answers to."""
+    return function_settings().endpoint_name
 
 
 def model_artifact() -> Path:
@@ -51,7 +71,7 @@ def data_capture_percent(template_default: str) -> int:
 
 def data_capture_dir() -> Path:
     """Stands for the capture bucket: files land under <dir>/<endpoint>/<variant>/yyyy/mm/dd/hh/."""
-    return Path(os.environ.get("DATA_CAPTURE_DIR", "build/data-capture"))
+    return Path(os.environ.get("DATA_CAPTURE_DIR", BUILD / "data-capture"))
 
 
 def auth_mode() -> str:

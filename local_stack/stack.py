@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from functions.predict.settings import ANY_ORIGIN
 from local_stack import settings
 from local_stack.api_gateway import Functions, LocalRestApi
 from local_stack.cloudformation import TEMPLATE, LocalTemplate, load_template
@@ -19,6 +18,7 @@ from local_stack.lambda_runtime import InProcessFunctions
 from local_stack.sagemaker_runtime import PRIMARY_VARIANT, Endpoint, ProductionVariant, SageMakerRuntime
 from local_stack.serving_image import Container, ModelServing, choose_serving
 from local_stack.static_site import static_site
+from predict.settings import Settings
 
 # The local stack never signs with real credentials, whatever the shell has (functions in this process).
 LOCAL_AWS_ENVIRONMENT = {
@@ -43,7 +43,7 @@ class VariantSpec:
 class RunningStack:
     api_url: str
     endpoint_url: str
-    endpoint_name: str
+    function: Settings  # what the function was configured with
     variants: Sequence[VariantSpec]
     functions: Functions
     # How the function runs: in the Lambda Runtime Interface Emulator, or in this process and why.
@@ -54,17 +54,10 @@ class RunningStack:
     model_runtime: str
 
 
-def function_settings(
-    endpoint_url: str, endpoint_name: str, allowed_origins: str, variants: Sequence[VariantSpec]
-) -> dict[str, str]:
-    """The local values of the variables template.yaml declares for the function."""
-    return {
-        "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": endpoint_url,
-        "ENDPOINT_NAME": endpoint_name,
-        "ALLOWED_ORIGINS": allowed_origins,
-        # As the template allows by default: callers may name any variant the endpoint has.
-        "SELECTABLE_VARIANTS": ",".join(variant.name for variant in variants),
-    }
+def function_environment(endpoint_url: str, function: Settings) -> dict[str, str]:
+    """The local values of the variables template.yaml declares for the function: its settings,
+    and the SageMaker Runtime it calls (botocore's own variable, which the template declares empty)."""
+    return {"AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": endpoint_url, **function.environment()}
 
 
 def prepare_environment(environment: dict[str, str]) -> None:
@@ -159,11 +152,11 @@ def local_functions(
 @contextmanager
 def local_stack(
     artifact: Path | None = None,
-    endpoint_name: str | None = None,
+    function: Settings | None = None,
     host: str | None = None,
     endpoint_port: int | None = None,
     api_port: int | None = None,
-    allowed_origins: str | None = None,
+    allowed_origins: tuple[str, ...] | None = None,
     template: Path = TEMPLATE,
     variants: Sequence[VariantSpec] | None = None,
     capture: DataCapture | None = None,
@@ -176,30 +169,39 @@ def local_stack(
 ) -> Iterator[RunningStack]:
     """Starts the endpoint, then the function with its environment, then serves the API and the page.
 
-    ``auth_mode`` is the template's AuthMode (NONE, API_KEY, IAM); in API_KEY mode ``api_key``
-    is the key callers must send. ``serving`` runs the endpoint's containers (see local_endpoint).
+    ``function`` is the function's configuration (default: its defaults, with callers free to choose
+    any variant the endpoint serves, as the template's default lets them); ``allowed_origins``, when
+    given, replaces its origins. `make run` reads it from the shell (``settings.function_settings``),
+    the tests write it out, so nothing the in-process function leaves in this process's environment
+    reconfigures a later stack. ``emulate`` chooses
+    how the function runs (None: as LOCAL_LAMBDA says, else the emulator where it runs). ``auth_mode`` is the
+    template's AuthMode (NONE, API_KEY, IAM); in API_KEY mode ``api_key`` is the key callers must send.
+    ``serving`` runs the endpoint's containers (see local_endpoint).
     """
     serving = serving or choose_serving(settings.serve_with_image())
     variants = variants or primary_only(artifact or settings.model_artifact())
-    endpoint_name = endpoint_name or settings.endpoint_name()
+    emulate = settings.emulate_lambda() if emulate is None else emulate
+    function = function or Settings(selectable_variants=tuple(variant.name for variant in variants))
+    if allowed_origins:
+        function = replace(function, allowed_origins=allowed_origins)
     host = host or settings.host()
-    allowed_origins = allowed_origins or ANY_ORIGIN
     auth_mode = auth_mode or settings.auth_mode()
     api = load_template(template, {"AuthMode": auth_mode})
     with ExitStack() as running:
         endpoint_url = running.enter_context(
             local_endpoint(
                 variants,
-                endpoint_name,
+                function.endpoint_name,
                 host,
                 settings.endpoint_port() if endpoint_port is None else endpoint_port,
                 capture,
                 serving,
             )
         )
-        function_values = function_settings(endpoint_url, endpoint_name, allowed_origins, variants)
-        functions, described = running.enter_context(local_functions(api, function_values, emulate))
-        gateway = LocalRestApi.from_spec(api, functions, allowed_origins, api_key or settings.api_key())
+        functions, described = running.enter_context(
+            local_functions(api, function_environment(endpoint_url, function), emulate)
+        )
+        gateway = LocalRestApi.from_spec(api, functions, function.allowed_origins, api_key or settings.api_key())
         api_server = running.enter_context(
             serve_in_background(gateway, host, settings.api_port() if api_port is None else api_port)
         )
@@ -212,7 +214,7 @@ def local_stack(
         yield RunningStack(
             base_url(api_server),
             endpoint_url,
-            endpoint_name,
+            function,
             variants,
             functions,
             described,

@@ -25,12 +25,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from model_training import inference
+from project import BUILD
+from serving import inference
 
-# Relative to the project root, where make runs. The challenger is a second model to serve next
-# to the first one (A/B) locally: `make challenger`, then `make run-ab`.
-PATH = Path("build/model/model.tar.gz")
-CHALLENGER_PATH = Path("build/challenger/model.tar.gz")
+# The challenger is a second model to serve next to the first one (A/B) locally: `make challenger`,
+# then `make run-ab`.
+PATH = BUILD / "model" / "model.tar.gz"
+CHALLENGER_PATH = BUILD / "challenger" / "model.tar.gz"
 CODE_DIR = "code"
 SERVING_PROGRAM = "inference.py"
 SERVING_CODE = Path(inference.__file__)

@@ -25,8 +25,9 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import accuracy_score, classification_report, confusion_matrix
 from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
 
-from model_training import artifact, inference
+from model_training import artifact
 from model_training.forest_export import forest_arrays, npz_bytes
+from serving import inference
 
 DEFAULT_OUTPUT_DIR = artifact.PATH.parent
 DEFAULT_SEED = 42

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from local_stack.serving_image import ModelServing, choose_serving, image_unavailable
-from model_training import artifact, inference, train
+from model_training import artifact, train
+from serving import inference
 from tests.helpers import SharedContainers
 
 UNIT_TESTS = Path(__file__).parent / "unit"

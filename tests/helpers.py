@@ -6,17 +6,14 @@ Fixtures live in the conftest modules; everything a test imports lives here.
 from __future__ import annotations
 
 import base64
-import importlib
 import io
 import json
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import boto3
@@ -26,17 +23,17 @@ from iris_contract import FEATURE_NAMES
 from samtranslator.yaml_helper import yaml_parse
 from werkzeug.exceptions import InternalServerError
 
-from functions.predict import app, endpoint_client
 from local_stack import settings as local_settings
+from local_stack.cloudformation import TEMPLATE
 from local_stack.sagemaker_container import InvocationResult
 from local_stack.serving_image import Container, ContainerStarter
+from predict import app, endpoint_client
+from project import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
-TEMPLATE = ROOT / "template.yaml"
 # Named origins, so CORS echo and Vary are exercised; the sample events send the first.
 ALLOWED_ORIGIN = "https://app.example.com"
-ALLOWED_ORIGINS = f"{ALLOWED_ORIGIN},https://admin.example.com"
+ALLOWED_ORIGINS = (ALLOWED_ORIGIN, "https://admin.example.com")
 GUIDE_CURL_BODY = '{"instances": [[5.1, 3.5, 1.4, 0.2]]}'
 MODEL_URI = "s3://iris-gateway-models-123456789012/models/0123abcd/model.tar.gz"
 POWERTOOLS_LAYER = (
@@ -292,12 +289,6 @@ def handler_client(endpoint_url: str, **overrides: float):
     return boto3.client(
         "sagemaker-runtime", endpoint_url=endpoint_url, region_name=local_settings.REGION, config=config
     )
-
-
-def function_module(handler: Any, name: str) -> ModuleType:
-    """A module of the function as the local stack loaded it (``predict.<name>``, from CodeUri)."""
-    package = sys.modules[handler.__module__].__package__
-    return importlib.import_module(f"{package}.{name}")
 
 
 class SharedContainers:

@@ -8,11 +8,12 @@ guide's three example flowers with their species.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from iris_contract import CLASS_NAMES, FEATURES, GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
 
-DOCUMENT = Path("frontend/contract.js")
+from project import ROOT
+
+DOCUMENT = ROOT / "frontend" / "contract.js"
 
 
 def rendered() -> str:

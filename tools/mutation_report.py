@@ -16,7 +16,7 @@ its reason, in one of two ways:
   line it changes (not by mutmut's number, which shifts when the function changes):
 
       [[equivalent]]
-      function = "functions.predict.parsing.x__raw_body"
+      function = "predict.parsing.x__raw_body"
       original = 'return body.encode("utf-8", errors="surrogatepass")'
       mutated = 'return body.encode("UTF-8", errors="surrogatepass")'
       reason = "Python's codec lookup ignores case"
@@ -36,9 +36,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MUTANTS = Path("mutants")
-EQUIVALENTS = Path("tools/mutation_equivalents.toml")
-DEFAULT_OUTPUT = Path("build/mutation/report.md")
+from project import BUILD, ROOT
+
+MUTANTS = ROOT / "mutants"
+EQUIVALENTS = ROOT / "tools" / "mutation_equivalents.toml"
+DEFAULT_OUTPUT = BUILD / "mutation" / "report.md"
 # The statuses mutmut reports, in its words (mutmut.stats.status_by_exit_code), in table order.
 COLUMNS = ("killed", "survived", "timeout", "no tests", "suspicious", "skipped", "segfault", "not checked")
 PRAGMA = re.compile(r"#\s*pragma:.*\bno mutate\b:?\s*(?P<reason>.*)$")
@@ -136,7 +138,7 @@ def mark_equivalents(survivors: list[Mutant], entries: list[dict[str, str]]) -> 
 def pragma_lines(paths: list[str]) -> list[tuple[str, int, str]]:
     found = []
     for path in paths:
-        for number, line in enumerate(Path(path).read_text().splitlines(), start=1):
+        for number, line in enumerate((ROOT / path).read_text().splitlines(), start=1):
             match = PRAGMA.search(line)
             if match:
                 found.append((path, number, match["reason"].strip() or "(no reason given)"))

@@ -10,30 +10,30 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.models import Server
 
-from functions.predict.app import resolver_for
-from functions.predict.parsing import VARIANT_HEADER
-from functions.predict.schemas import PredictRequest
-from functions.predict.settings import ANY_ORIGIN, DEFAULT_ENDPOINT_NAME, Settings
 from local_stack import settings as local_settings
-from local_stack.sagemaker_runtime import NAME_MAX_LENGTH, NAME_PATTERN
+from predict.app import resolver_for
+from predict.limits import SAGEMAKER_NAME_MAX_LENGTH, SAGEMAKER_NAME_PATTERN
+from predict.parsing import VARIANT_HEADER
+from predict.schemas import PredictRequest
+from predict.settings import Settings
+from project import ROOT
 
-DOCUMENT = Path("docs/openapi.json")
+DOCUMENT = ROOT / "docs" / "openapi.json"
 API_VERSION = "1.0.0"
 # Powertools registers these for its own validation, which this API does not use.
 UNUSED_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
-# The document does not depend on the deployment's settings; these are the local stack's.
+# The document does not depend on the deployment's settings; these are the defaults.
 LOCAL_API_URL = f"http://{local_settings.DEFAULT_HOST}:{local_settings.DEFAULT_API_PORT}"
-LOCAL_SETTINGS = Settings(endpoint_name=DEFAULT_ENDPOINT_NAME, allowed_origins=(ANY_ORIGIN,))
+DEFAULT_SETTINGS = Settings()
 
 
 def openapi_document() -> dict[str, Any]:
     document = json.loads(
-        resolver_for(LOCAL_SETTINGS).get_openapi_json_schema(
+        resolver_for(DEFAULT_SETTINGS).get_openapi_json_schema(
             title="iris-gateway",
             version=API_VERSION,
             description="A REST facade for the Iris RandomForest served by a SageMaker endpoint.",
@@ -57,7 +57,7 @@ def openapi_document() -> dict[str, Any]:
             "in": "header",
             "required": False,
             # SageMaker's production variant names; which ones a caller may ask for is the deployment's.
-            "schema": {"type": "string", "pattern": NAME_PATTERN.pattern, "maxLength": NAME_MAX_LENGTH},
+            "schema": {"type": "string", "pattern": SAGEMAKER_NAME_PATTERN, "maxLength": SAGEMAKER_NAME_MAX_LENGTH},
             "description": "Ask for one production variant (A/B) by name, among those the deployment lets "
             "callers choose (422 otherwise). The answer's header of the same name says which variant served it.",
         }

@@ -21,11 +21,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from project import ROOT, SAM_ENVIRONMENT
 from tools.publish_model import PUBLISHED_URI_FILE
 from tools.pythons import find_python
 
-ROOT = Path(__file__).resolve().parent.parent
-SAM = ROOT / ".venv-sam" / "bin" / "sam"
+SAM = SAM_ENVIRONMENT / "bin" / "sam"
 FUNCTION_RUNTIME = "3.13"
 DEFAULT_REGION = "us-east-1"
 BUILD_DIR = ROOT / ".aws-sam" / "build"

@@ -1,3 +1,2 @@
-"""The /predict Lambda function. Its modules import each other relatively, so the package is the
-same code whether Lambda loads it as ``predict`` (CodeUri functions/) or the tests as
-``functions.predict``."""
+"""The /predict Lambda function. Lambda imports it as ``predict`` (CodeUri functions/ is on its
+path), and so does everything else: .venv installs this folder under the same name (pyproject.toml)."""

@@ -3,8 +3,10 @@
 The handler stays thin: parse the request, ask the endpoint, pass its JSON through. Everything
 that can go wrong is an ``errors.ApiError`` turned into one JSON shape by ``api_error`` below.
 
-Routes live on a module-level ``Router``; the resolver that serves them is built from the
-function's settings on first use, because Powertools fixes CORS when routes are registered.
+Routes live on a module-level ``Router``, registered through ``route`` below, which also writes
+each into ``ROUTES``: the one list of the routes, from which the 405 answers, the 404
+sentence and the tests of the template's paths all read. The resolver that serves them is built
+from the function's settings on first use, because Powertools fixes CORS when routes are registered.
 
 With SnapStart (template parameter SnapStart), the SageMaker client is built before the snapshot,
 so restored environments skip loading its service model, and rebuilt after every restore, so that
@@ -18,7 +20,7 @@ import time
 from collections.abc import Callable
 from functools import cache
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -33,13 +35,19 @@ from .parsing import VARIANT_HEADER, parse_predict_request, requested_variant
 from .schemas import ErrorResponse, HealthResponse, PredictResponse
 from .settings import Settings, get_settings
 
-# The routes this API serves, for telling a wrong method (405) from an unknown path (404).
-# tests/unit/test_openapi.py checks this table against the routes declared below.
-ROUTE_METHODS = {"/predict": ("POST",), "/health": ("GET",)}
 EXPOSED_HEADERS = ["X-Request-Id", "Retry-After", VARIANT_HEADER]
 PREFLIGHT_MAX_AGE_SECONDS = 600
 
 router = Router()
+# The methods each path serves, in the order they are registered: written by ``route`` only.
+ROUTES: dict[str, tuple[str, ...]] = {}
+RouteHandler = TypeVar("RouteHandler", bound=Callable[..., Any])
+
+
+def route(method: str, path: str, **openapi: Any) -> Callable[[RouteHandler], RouteHandler]:
+    """Registers a route on the router (``openapi``: Powertools' summary, responses and so on) and in ROUTES."""
+    ROUTES[path] = (*ROUTES.get(path, ()), method)
+    return router.route(path, method, **openapi)
 
 
 def _error_responses() -> dict[int, Any]:
@@ -58,7 +66,8 @@ def _error_responses() -> dict[int, Any]:
     }
 
 
-@router.post(
+@route(
+    "POST",
     "/predict",
     summary="Classify Iris flowers",
     description="Rows of measurements in, the endpoint's predictions and class probabilities out.",
@@ -93,7 +102,8 @@ def predict() -> Response[PredictResponse]:
     )
 
 
-@router.get(
+@route(
+    "GET",
     "/health",
     summary="Liveness of the API (does not call the endpoint)",
     operation_id="health",
@@ -105,10 +115,10 @@ def health() -> dict[str, str]:
 
 def route_not_found(_: NotFoundError) -> Response:
     event = router.current_event
-    allowed = ROUTE_METHODS.get(event.path)
+    allowed = ROUTES.get(event.path)
     if allowed:
         return api_error(errors.method_not_allowed(event.http_method, event.path, [*allowed, "OPTIONS"]))
-    return api_error(errors.not_found(event.path))
+    return api_error(errors.not_found(event.path, ROUTES))
 
 
 @router.exception_handler(errors.ApiError)

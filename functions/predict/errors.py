@@ -7,6 +7,7 @@ mapping from failure to status lives here and nowhere else.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -58,8 +59,10 @@ def unknown_variant(header: str, asked: str, selectable: tuple[str, ...]) -> Api
     return ApiError(HTTPStatus.UNPROCESSABLE_ENTITY, f"Invalid request: {detail.location}: {message}", [detail])
 
 
-def not_found(path: str) -> ApiError:
-    return ApiError(HTTPStatus.NOT_FOUND, f"No route for {path}; the API serves POST /predict and GET /health")
+def not_found(path: str, routes: Mapping[str, tuple[str, ...]]) -> ApiError:
+    """``routes``: the methods each path serves."""
+    served = [f"{method} {route}" for route, methods in routes.items() for method in methods]
+    return ApiError(HTTPStatus.NOT_FOUND, f"No route for {path}; the API serves {_in_words(served)}")
 
 
 def method_not_allowed(method: str, path: str, allowed: list[str]) -> ApiError:
@@ -97,6 +100,11 @@ def endpoint_misconfigured() -> ApiError:
 
 def endpoint_bad_response(kind: str = "bad_response") -> ApiError:
     return ApiError(HTTPStatus.BAD_GATEWAY, "The model endpoint returned an unusable answer", endpoint_error_kind=kind)
+
+
+def _in_words(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
 
 
 def internal_error() -> ApiError:

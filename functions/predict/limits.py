@@ -13,3 +13,8 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 
 # Errors listed in one 422 response; a bad 10,000-row batch would otherwise produce a huge answer.
 MAX_REPORTED_ERRORS = 20
+
+# SageMaker's rule for endpoint and production variant names (botocore's sagemaker-runtime model:
+# EndpointName and TargetVariant), so also for what a caller may send in X-Model-Variant.
+SAGEMAKER_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"
+SAGEMAKER_NAME_MAX_LENGTH = 63

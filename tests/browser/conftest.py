@@ -18,7 +18,7 @@ import pytest
 from local_stack.http_server import base_url, serve_in_background
 from local_stack.stack import RunningStack, local_stack
 from local_stack.static_site import static_site
-from tests.browser.pages import DESKTOP, THE_KEY, Site
+from tests.browser.pages import DESKTOP, THE_KEY, RecordingApi, Site
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium's own connections are refused on this
@@ -60,10 +60,12 @@ def stacks(model_artifact, page_url, model_serving) -> Iterator[dict[str, Runnin
         patch.setenv("LAMBDA_INSTANCES", "2")
         common = {"endpoint_port": 0, "api_port": 0, "serve_page": False, "serving": model_serving}
         yield {
-            "allowed": running.enter_context(local_stack(model_artifact, allowed_origins=page_url, **common)),
-            "other_origin": running.enter_context(local_stack(model_artifact, allowed_origins=OTHER_ORIGIN, **common)),
+            "allowed": running.enter_context(local_stack(model_artifact, allowed_origins=(page_url,), **common)),
+            "other_origin": running.enter_context(
+                local_stack(model_artifact, allowed_origins=(OTHER_ORIGIN,), **common)
+            ),
             "api_key": running.enter_context(
-                local_stack(model_artifact, allowed_origins=page_url, auth_mode="API_KEY", api_key=THE_KEY, **common)
+                local_stack(model_artifact, allowed_origins=(page_url,), auth_mode="API_KEY", api_key=THE_KEY, **common)
             ),
         }
 
@@ -82,12 +84,20 @@ def stack_to_stop(model_artifact, page_url, model_serving) -> Iterator[tuple[str
                 model_artifact,
                 endpoint_port=0,
                 api_port=0,
-                allowed_origins=page_url,
+                allowed_origins=(page_url,),
                 serve_page=False,
                 serving=model_serving,
             )
         )
         yield stack.api_url, running.close
+
+
+@pytest.fixture
+def recording_api() -> Iterator[tuple[str, RecordingApi]]:
+    """A second API, on an origin of its own, that records what the page sends it: its URL, and it."""
+    api = RecordingApi()
+    with serve_in_background(api) as server:
+        yield base_url(server), api
 
 
 @pytest.fixture(scope="session")

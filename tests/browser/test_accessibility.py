@@ -51,3 +51,24 @@ def test_no_axe_violations(site: Site, page: Page, viewport: dict[str, int]) -> 
     found["batch 422"] = violations(page)
 
     assert {state: problems for state, problems in found.items() if problems} == {}
+
+
+def test_no_axe_violations_in_the_link_question_answered_by_keyboard(site: Site, page: Page) -> None:
+    site.open(page)
+    page.click("#settings summary")
+    page.click("#settings-form button[type=submit]")
+    site.open(page, api=site.other_origin_api)
+    question = page.get_by_role("region", name="This link names another API")
+    expect(question).to_be_visible()
+    found = {"link question": violations(page)}
+
+    page.keyboard.press("Tab")  # the skip link, then the question's first button
+    page.keyboard.press("Tab")
+    expect(question.get_by_role("button", name="Use the link's API")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#settings-status")).to_have_text("Kept your saved settings.")
+    expect(page.locator("#settings summary")).to_be_focused()
+    found["answered"] = violations(page)
+
+    assert {state: problems for state, problems in found.items() if problems} == {}

@@ -1,5 +1,6 @@
 """The page's modules under Node, outside any page: CSV reading and writing, 422 locations, the
-rules read from openapi.json, the client against the real API, and the client's timeout."""
+rules read from openapi.json, the client against the real API, the client's timeout, and what the
+browser keeps of the API settings (API keys by origin)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tests.browser.pages import Site
 SCRIPTS = Path(__file__).with_name("node")
 
 
-@pytest.mark.parametrize("script", ["units.mjs", "timeout.mjs"])
+@pytest.mark.parametrize("script", ["units.mjs", "timeout.mjs", "saved_settings.mjs"])
 def test_the_modules_under_node(site: Site, script: str, tmp_path: Path) -> None:
     node = shutil.which("node")
     if node is None:

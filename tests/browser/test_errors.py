@@ -85,7 +85,13 @@ def test_api_key_from_the_link_and_from_storage(
     page.click("button[data-example='2']")
     expect(page.locator("#predicted-species")).to_have_text("virginica")
 
-    site.open(page, api=site.api, key="")  # the query overrides storage
+    site.open(page, api=site.api_key_api, key="")  # a link to the saved API overrides the saved key
+    expect(page.locator("#api-base-url")).to_have_value(site.api_key_api)
+    expect(page.locator("#api-key")).to_have_value("")
+
+    site.open(page, api=site.api, key="")  # a link to another API: used once the person says so
+    expect(page.locator("#api-base-url")).to_have_value(site.api_key_api)
+    page.get_by_role("button", name="Use the link's API").click()
     expect(page.locator("#api-base-url")).to_have_value(site.api)
     expect(page.locator("#api-key")).to_have_value("")
 

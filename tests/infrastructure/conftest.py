@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from samtranslator.translator.transform import transform
 
+from local_stack.intrinsics import Intrinsics, parameter_defaults
 from tests.helpers import source_template
 
 
@@ -24,8 +25,7 @@ class Deployment:
 
     def __init__(self, parameters: dict[str, str]) -> None:
         source = source_template()
-        defaults = {name: str(spec.get("Default", "")) for name, spec in source["Parameters"].items()}
-        self.parameters = {**defaults, **parameters}
+        self.parameters = {**parameter_defaults(source), **parameters}
         os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
         packaged = copy.deepcopy(source)
         for resource in packaged["Resources"].values():
@@ -33,9 +33,7 @@ class Deployment:
             if resource["Type"] == "AWS::Serverless::Function":
                 resource["Properties"]["CodeUri"] = "s3://iris-gateway-artifacts/predict.zip"
         self.template = transform(packaged, self.parameters, NoManagedPolicies())
-        self.conditions: dict[str, bool] = {}
-        for name, expression in self.template.get("Conditions", {}).items():
-            self.conditions[name] = self._condition(expression)
+        self.intrinsics = Intrinsics(self.template.get("Conditions", {}), self.parameters)
 
     @property
     def resources(self) -> dict[str, Any]:
@@ -43,68 +41,22 @@ class Deployment:
         return {
             name: self.resolve(resource)
             for name, resource in self.template["Resources"].items()
-            if "Condition" not in resource or self.conditions[resource["Condition"]]
+            if "Condition" not in resource or self.intrinsics.holds(resource["Condition"])
         }
 
     def of_type(self, kind: str) -> dict[str, Any]:
         return {name: r for name, r in self.resources.items() if r["Type"] == kind}
 
     def resolve(self, node: Any) -> Any:
-        if isinstance(node, dict):
-            if set(node) == {"Fn::If"}:
-                condition, when_true, when_false = node["Fn::If"]
-                return self.resolve(when_true if self.conditions[condition] else when_false)
-            if set(node) == {"Ref"} and node["Ref"] in self.parameters:
-                return self.parameters[node["Ref"]]
-            resolved = {key: self.resolve(value) for key, value in node.items()}
-            return {k: v for k, v in resolved.items() if v != {"Ref": "AWS::NoValue"}}
-        if isinstance(node, list):
-            return [item for item in (self.resolve(item) for item in node) if item != {"Ref": "AWS::NoValue"}]
-        return node
-
-    def _condition(self, expression: Any) -> bool:
-        if isinstance(expression, dict):
-            ((function, arguments),) = expression.items()
-            if function == "Fn::Equals":
-                left, right = (self._value(argument) for argument in arguments)
-                return left == right
-            if function == "Fn::And":
-                return all(self._condition(argument) for argument in arguments)
-            if function == "Fn::Or":
-                return any(self._condition(argument) for argument in arguments)
-            if function == "Fn::Not":
-                return not self._condition(arguments[0])
-            if function == "Condition":
-                return (
-                    self.conditions[arguments]
-                    if arguments in self.conditions
-                    else self._condition(self.template["Conditions"][arguments])
-                )
-        raise ValueError(f"unsupported condition {expression!r}")
-
-    def _value(self, node: Any) -> Any:
-        if isinstance(node, dict):
-            ((function, arguments),) = node.items()
-            if function == "Ref":
-                return self.parameters[arguments]
-            if function == "Fn::Join":
-                separator, values = arguments
-                return separator.join(self._value(value) for value in self._value(values))
-            if function == "Fn::Split":
-                separator, value = arguments
-                return self._value(value).split(separator)
-            raise ValueError(f"unsupported value {node!r}")
-        if isinstance(node, list):
-            return [self._value(item) for item in node]
-        return str(node)
+        return self.intrinsics.resolve(node)
 
     def rule_violations(self) -> list[str]:
         """The AssertDescription of every Rules assertion that fails for these parameters."""
         failed = []
         for rule in self.template.get("Rules", {}).values():
-            if "RuleCondition" in rule and not self._condition(rule["RuleCondition"]):
+            if "RuleCondition" in rule and not self.intrinsics.evaluate(rule["RuleCondition"]):
                 continue
-            failed += [a["AssertDescription"] for a in rule["Assertions"] if not self._condition(a["Assert"])]
+            failed += [a["AssertDescription"] for a in rule["Assertions"] if not self.intrinsics.evaluate(a["Assert"])]
         return failed
 
 

@@ -1,6 +1,6 @@
 """What `sam local` sees in template.yaml, through SAM CLI's own classes; run by .venv-sam's Python.
 
-    .venv-sam/bin/python tests/infrastructure/sam_local_view.py AUTH_MODE ENV_VARS_FILE
+    .venv-sam/bin/python tests/infrastructure/sam_local_view.py TEMPLATE AUTH_MODE ENV_VARS_FILE
 
 Prints one JSON document: the functions as SamFunctionProvider resolves them (handler, runtime,
 architectures, timeout, environment with the env-vars file applied as `sam local --env-vars` applies
@@ -19,13 +19,13 @@ from samcli.lib.providers.api_provider import ApiProvider
 from samcli.lib.providers.sam_function_provider import SamFunctionProvider
 from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 
-ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 
 
-def view(auth_mode: str, env_vars_file: Path) -> dict:
+def view(template: Path, auth_mode: str, env_vars_file: Path) -> dict:
+    root = str(template.parent)
     stacks, _ = SamLocalStackProvider.get_stacks(
-        str(ROOT / "template.yaml"),
+        str(template),
         parameter_overrides={"AuthMode": auth_mode},
         # What `sam local` sets from --region; the account as its containers get it.
         global_parameter_overrides={"AWS::Region": REGION, "AWS::AccountId": "123456789012"},
@@ -34,12 +34,12 @@ def view(auth_mode: str, env_vars_file: Path) -> dict:
     runner = LocalLambdaRunner(
         local_runtime=None,
         function_provider=functions,
-        cwd=str(ROOT),
-        real_path=str(ROOT),
+        cwd=root,
+        real_path=root,
         aws_region=REGION,
         env_vars_values=json.loads(env_vars_file.read_text()),
     )
-    api = ApiProvider(stacks, cwd=str(ROOT))
+    api = ApiProvider(stacks, cwd=root)
     return {
         "functions": {
             function.name: {
@@ -61,4 +61,4 @@ def view(auth_mode: str, env_vars_file: Path) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(view(sys.argv[1], Path(sys.argv[2])), default=str))
+    print(json.dumps(view(Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])), default=str))

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from project import ROOT
 from tests.helpers import TEMPLATE
 from tools.sam_cli import SAM, compile_bytecode, python313_dir, sam_environment
 
 pytestmark = pytest.mark.infrastructure
 
-ROOT = TEMPLATE.parent
 MAX_PACKAGE_BYTES = 100 * 1024
 
 

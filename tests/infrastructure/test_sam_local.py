@@ -16,11 +16,12 @@ import boto3
 import pytest
 
 from local_stack.cloudformation import load_template
-from tests.helpers import POWERTOOLS_LAYER_VERSIONS, ROOT, source_template
+from project import ROOT, SAM_ENVIRONMENT
+from tests.helpers import POWERTOOLS_LAYER_VERSIONS, TEMPLATE, source_template
 
 pytestmark = pytest.mark.infrastructure
 
-SAM_PYTHON = ROOT / ".venv-sam" / "bin" / "python"
+SAM_PYTHON = SAM_ENVIRONMENT / "bin" / "python"
 VIEW = Path(__file__).with_name("sam_local_view.py")
 ENV_VARS_FILE = ROOT / "sam-local-env.json"
 LAYER_ARN = re.compile(r"^arn:aws:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$")
@@ -31,7 +32,7 @@ def sam_view(request) -> dict:
     if not SAM_PYTHON.exists():
         pytest.skip(f"SKIPPED LOUDLY: SAM CLI is not installed at {SAM_PYTHON}; `make test` installs it")
     completed = subprocess.run(
-        [str(SAM_PYTHON), str(VIEW), request.param, str(ENV_VARS_FILE)],
+        [str(SAM_PYTHON), str(VIEW), str(TEMPLATE), request.param, str(ENV_VARS_FILE)],
         capture_output=True, text=True, timeout=300, check=False, env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from functions.predict import endpoint_client
 from local_stack.cloudformation import load_template
+from predict import endpoint_client
 from tests.helpers import MODEL_URI, POWERTOOLS_LAYER, POWERTOOLS_LAYER_VERSIONS, TEMPLATE
 
 pytestmark = pytest.mark.infrastructure
 
-ROOT = Path(__file__).resolve().parents[2]
 NEW_ENDPOINT = {"ModelDataUrl": MODEL_URI}
 SAGEMAKER_TYPES = {
     "AWS::SageMaker::Model",

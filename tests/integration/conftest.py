@@ -12,13 +12,15 @@ from botocore.config import Config
 from local_stack import settings
 from local_stack.serving_image import ModelServing
 from local_stack.stack import RunningStack, local_endpoint, local_stack, primary_only
-from tests.helpers import ALLOWED_ORIGINS, function_module, handler_client
+from predict import endpoint_client
+from predict.settings import DEFAULT_ENDPOINT_NAME
+from tests.helpers import ALLOWED_ORIGINS, handler_client
 
 
 @pytest.fixture(scope="session")
 def endpoint_url(model_artifact: Path, model_serving: ModelServing) -> Iterator[str]:
     with local_endpoint(
-        primary_only(model_artifact), settings.DEFAULT_ENDPOINT_NAME, settings.DEFAULT_HOST, 0, serving=model_serving
+        primary_only(model_artifact), DEFAULT_ENDPOINT_NAME, settings.DEFAULT_HOST, 0, serving=model_serving
     ) as url:
         yield url
 
@@ -47,26 +49,31 @@ def stack(model_artifact: Path, model_serving: ModelServing) -> Iterator[Running
 
 
 @pytest.fixture(scope="session")
-def in_process_stack(model_artifact: Path, model_serving: ModelServing) -> Iterator[RunningStack]:
-    """The local stack with the function in this process, so tests can give it another client.
+def in_process_session(model_artifact: Path, model_serving: ModelServing) -> Iterator[RunningStack]:
+    """The local stack with the function in this process (``predict``, the module the tests import)."""
+    with local_stack(
+        model_artifact,
+        endpoint_port=0,
+        api_port=0,
+        allowed_origins=ALLOWED_ORIGINS,
+        emulate=False,
+        serve_page=False,
+        serving=model_serving,
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def in_process_stack(in_process_session: RunningStack, monkeypatch: pytest.MonkeyPatch) -> RunningStack:
+    """The in-process stack, its function's client given to it for this test.
 
     Each test runs with fake AWS settings (tests/conftest.py) and the function creates its client
-    on first use, so the client is given to it here, the way tests are meant to inject it.
+    on first use, so the client is given to it here, the way tests are meant to inject it, and
+    taken back after the test, so no other test meets it.
     """
-    with (
-        local_stack(
-            model_artifact,
-            endpoint_port=0,
-            api_port=0,
-            allowed_origins=ALLOWED_ORIGINS,
-            emulate=False,
-            serving=model_serving,
-        ) as running,
-        pytest.MonkeyPatch.context() as patch,
-    ):
-        client = handler_client(running.endpoint_url)
-        patch.setattr(_function_endpoint_client(running), "runtime_client", lambda: client)
-        yield running
+    client = handler_client(in_process_session.endpoint_url)
+    monkeypatch.setattr(endpoint_client, "runtime_client", lambda: client)
+    return in_process_session
 
 
 @pytest.fixture
@@ -75,10 +82,6 @@ def point_function_at(in_process_stack: RunningStack, monkeypatch: pytest.Monkey
 
     def point(url: str, **overrides: float) -> None:
         client = handler_client(url, **overrides)
-        monkeypatch.setattr(_function_endpoint_client(in_process_stack), "runtime_client", lambda: client)
+        monkeypatch.setattr(endpoint_client, "runtime_client", lambda: client)
 
     return point
-
-
-def _function_endpoint_client(stack: RunningStack):
-    return function_module(stack.functions.handlers["PredictFunction"], "endpoint_client")

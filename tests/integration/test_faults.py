@@ -14,7 +14,7 @@ import pytest
 from local_stack.http_server import base_url, free_port, serve_in_background
 from local_stack.sagemaker_container import ServingContainer
 from local_stack.sagemaker_runtime import Endpoint, SageMakerRuntime
-from local_stack.settings import DEFAULT_ENDPOINT_NAME
+from predict.settings import DEFAULT_ENDPOINT_NAME
 from tests.helpers import ALLOWED_ORIGIN, predict
 from tests.integration.faults import FAULTS, Fault, FaultInjector
 

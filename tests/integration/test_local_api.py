@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import boto3
 import pytest
@@ -18,9 +17,10 @@ from iris_contract import GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
 
 from local_stack import settings
 from local_stack.cloudformation import load_template
-from local_stack.settings import DEFAULT_ENDPOINT_NAME
 from local_stack.stack import local_stack
+from predict.settings import DEFAULT_ENDPOINT_NAME
 from tests.helpers import ALLOWED_ORIGIN, ALLOWED_ORIGINS, GUIDE_CURL_BODY, http, predict
+from tools import openapi
 
 pytestmark = pytest.mark.integration
 
@@ -70,7 +70,7 @@ def test_the_guides_boto3_code_against_the_local_endpoint(stack, monkeypatch):
     runtime = boto3.client("sagemaker-runtime", region_name=settings.REGION)
 
     response = runtime.invoke_endpoint(
-        EndpointName=stack.endpoint_name,
+        EndpointName=stack.function.endpoint_name,
         ContentType="application/json",
         Accept="application/json",
         Body=json.dumps({"instances": GUIDE_EXAMPLE_INSTANCES}),
@@ -132,7 +132,7 @@ def test_preflight_wrong_method_and_unknown_route(stack):
     assert unknown[0] == 404
 
 
-@pytest.mark.parametrize("origin", ALLOWED_ORIGINS.split(","))
+@pytest.mark.parametrize("origin", ALLOWED_ORIGINS)
 def test_a_path_no_template_route_covers_is_api_gateways_403_with_the_templates_gateway_response(stack, origin):
     # The stack allows two origins, so API Gateway's own answer echoes the caller's, as the template says.
     status, headers, body = http(f"{stack.api_url}/", method="GET", headers={"Origin": origin})
@@ -150,6 +150,7 @@ def test_routes_come_from_the_template():
         ("POST", "/predict"),
         ("OPTIONS", "/predict"),
         ("ANY", "/predict"),
+        ("GET", "/health"),
         ("ANY", "/health"),
         ("ANY", "/{proxy+}"),
     }
@@ -173,7 +174,7 @@ def test_the_stack_serves_the_web_page_and_its_openapi_document_on_an_origin_of_
 
     assert stack.page_url != stack.api_url
     assert "<title>" in page.read().decode()
-    assert json.load(document) == json.loads(Path("docs/openapi.json").read_text())
+    assert json.load(document) == json.loads(openapi.DOCUMENT.read_text())
 
 
 @pytest.fixture(scope="module")

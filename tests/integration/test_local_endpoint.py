@@ -16,7 +16,8 @@ import pytest
 from iris_contract import CLASS_NAMES, GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
 
 from local_stack.sagemaker_runtime import MAX_BODY_BYTES, PRIMARY_VARIANT, log_group
-from local_stack.settings import ACCOUNT, DEFAULT_ENDPOINT_NAME, REGION
+from local_stack.settings import ACCOUNT, REGION
+from predict.settings import DEFAULT_ENDPOINT_NAME
 from tests.helpers import GENERIC_500_PAGE, endpoint_log_has
 
 pytestmark = pytest.mark.integration

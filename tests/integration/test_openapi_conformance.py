@@ -7,8 +7,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from functions.predict.parsing import VARIANT_HEADER
 from local_stack.sagemaker_runtime import PRIMARY_VARIANT
+from predict.parsing import VARIANT_HEADER
 from tools.openapi import DOCUMENT
 
 pytestmark = pytest.mark.integration

@@ -18,13 +18,14 @@ import pytest
 from iris_contract import GUIDE_EXAMPLE_INSTANCES
 
 from local_stack.serving_image import image_unavailable, layered_environment
-from model_training import inference
+from project import BUILD
+from serving import inference
 from tests.helpers import source_template
 from tools.pythons import find_python
 
 pytestmark = pytest.mark.integration
 
-COMPAT_ROOT = Path("build/compat")
+COMPAT_ROOT = BUILD / "compat"
 # (interpreter, numpy pin) of the scikit-learn serving images: 1.9-0 (the template's) has numpy
 # 2.5.1 on Python 3.12, 1.4-2-py312 numpy 2.1.0 on 3.12, and 1.2-1 Python 3.9.
 COMBINATIONS = [("3.12", "numpy==2.5.1"), ("3.12", "numpy==2.1.3"), ("3.9", "numpy==1.24.4")]

@@ -11,8 +11,9 @@ import pytest
 from iris_contract import GUIDE_EXAMPLE_INSTANCES
 
 from local_stack.serving_image import ImageContainer, UnhealthyContainer, network_isolation_unavailable
-from local_stack.settings import DEFAULT_ENDPOINT_NAME
-from model_training import artifact, inference
+from model_training import artifact
+from predict.settings import DEFAULT_ENDPOINT_NAME
+from serving import inference
 from tests.helpers import BAD_PAYLOADS, GENERIC_500_PAGE, endpoint_log_has
 
 pytestmark = pytest.mark.integration

@@ -206,7 +206,7 @@ def test_through_the_stack_a_caller_picks_a_variant_and_its_record_joins_the_api
         capture=capture,
         endpoint_port=0,
         api_port=0,
-        allowed_origins=ALLOWED_ORIGIN,
+        allowed_origins=(ALLOWED_ORIGIN,),
         serve_page=False,
         serving=model_serving,
     ) as stack:

@@ -10,17 +10,16 @@ import pytest
 from aws_lambda_powertools.metrics.provider import cold_start
 from botocore.stub import Stubber
 
-from functions.predict import app, endpoint_client
-from functions.predict.settings import get_settings
+from predict import app, endpoint_client
+from predict.settings import Settings, get_settings
 from tests.helpers import ALLOWED_ORIGINS, RaisingClient
 
 
 @pytest.fixture(autouse=True)
 def function_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The environment template.yaml gives the function, read afresh for each test."""
-    monkeypatch.setenv("ENDPOINT_NAME", "iris-endpoint")
-    monkeypatch.setenv("ALLOWED_ORIGINS", ALLOWED_ORIGINS)
-    monkeypatch.delenv("SELECTABLE_VARIANTS", raising=False)
+    for name, value in Settings(allowed_origins=ALLOWED_ORIGINS).environment().items():
+        monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

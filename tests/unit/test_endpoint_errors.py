@@ -15,7 +15,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from functions.predict import endpoint_client
+from predict import endpoint_client
 from tests.helpers import (
     ALLOWED_ORIGIN,
     GENERIC_500_PAGE,

@@ -10,8 +10,8 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from botocore.stub import Stubber
 
-from functions.predict import endpoint_client
-from functions.predict.errors import ApiError
+from predict import endpoint_client
+from predict.errors import ApiError
 from tests.helpers import call, endpoint_answer, load_event, problem_logs
 
 ENDPOINT = "iris-endpoint"

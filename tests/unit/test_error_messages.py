@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from botocore.stub import ANY
 
+from predict import errors
 from tests.helpers import (
     base64_predict_event,
     call,
@@ -177,3 +178,16 @@ def test_an_event_without_a_request_id_answers_and_invokes_without_one(runtime_s
     assert answer.status == 200
     assert answer.headers["x-request-id"] == ""
     assert refused.body["requestId"] == ""
+
+
+@pytest.mark.parametrize(
+    ("routes", "served"),
+    [
+        ({"/a": ("GET",)}, "GET /a"),
+        ({"/a": ("GET", "PUT")}, "GET /a and PUT /a"),
+        ({"/a": ("GET",), "/b": ("POST",), "/c": ("DELETE",)}, "GET /a, POST /b and DELETE /c"),
+    ],
+    ids=["one", "two", "three"],
+)
+def test_the_404_sentence_lists_every_route_served(routes, served):
+    assert errors.not_found("/x", routes).message == f"No route for /x; the API serves {served}"

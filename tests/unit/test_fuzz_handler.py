@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from iris_contract import FEATURE_NAMES
 
-from functions.predict import endpoint_client
+from predict import endpoint_client
 from tests.helpers import call, load_event, predict_event, with_header
 
 EXAMPLES = 400

@@ -14,7 +14,8 @@ from iris_contract import (
     GUIDE_EXAMPLE_PREDICTIONS,
 )
 
-from model_training import forest_export, inference
+from model_training import forest_export
+from serving import inference
 from tests.helpers import BAD_PAYLOADS
 
 PARITY_POINTS = 12_000

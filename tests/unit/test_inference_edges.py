@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from iris_contract import CLASS_NAMES, FEATURE_NAMES
 
-from model_training import forest_export, inference
+from model_training import forest_export
+from serving import inference
 
 # The largest float32, which scikit-learn's trees can still compare; the next float64 up is past it.
 FLOAT32_MAX = float(np.finfo(np.float32).max)

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from iris_contract import FEATURE_NAMES, GUIDE_EXAMPLE_INSTANCES, MAX_MEASUREMENT_CM
 from pydantic import ValidationError
 
-from functions.predict import parsing
-from functions.predict.limits import MAX_INSTANCES, MAX_REPORTED_ERRORS
-from functions.predict.schemas import PredictRequest
+from predict import parsing
+from predict.limits import MAX_INSTANCES, MAX_REPORTED_ERRORS
+from predict.schemas import PredictRequest
 from tests.helpers import (
     ALLOWED_ORIGIN,
     base64_predict_event,

@@ -10,7 +10,8 @@ from werkzeug.test import Client
 
 from local_stack.sagemaker_container import InvocationResult
 from local_stack.sagemaker_runtime import PRIMARY_VARIANT, Endpoint, SageMakerRuntime
-from local_stack.settings import ACCOUNT, DEFAULT_ENDPOINT_NAME, REGION
+from local_stack.settings import ACCOUNT, REGION
+from predict.settings import DEFAULT_ENDPOINT_NAME
 from tests.helpers import GENERIC_500_PAGE, json_lines
 
 LOG_GROUP = f"/aws/sagemaker/Endpoints/{DEFAULT_ENDPOINT_NAME}"

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from functions.predict import parsing
 from local_stack.sagemaker_container import ServingContainer
-from model_training import inference
+from predict import parsing
+from serving import inference
 from tests.helpers import call, predict_event
 
 UNSAFE_MODULES = {"pickle", "cPickle", "joblib", "dill", "cloudpickle", "marshal", "shelve", "sklearn"}

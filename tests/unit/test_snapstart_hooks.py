@@ -10,10 +10,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from functions.predict import app, endpoint_client
-from tests.helpers import ROOT
-
-LAMBDA_PYTHON = ROOT / ".venv-lambda" / "bin" / "python"
+from predict import app, endpoint_client
+from project import LAMBDA_PYTHON, ROOT
 
 
 @pytest.fixture

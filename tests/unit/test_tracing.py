@@ -29,7 +29,7 @@ def test_endpoint_latency_is_a_metric_by_variant_and_a_field_of_the_scored_log_l
 
 
 def test_the_function_loads_no_xray_sdk():
-    probe = "import sys, functions.predict.app; print(sorted(m for m in sys.modules if m.startswith('aws_xray_sdk')))"
+    probe = "import sys, predict.app; print(sorted(m for m in sys.modules if m.startswith('aws_xray_sdk')))"
 
     completed = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
 

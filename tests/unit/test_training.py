@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 from iris_contract import CLASS_NAMES, FEATURE_NAMES
 
-from model_training import artifact, inference, train
+from model_training import artifact, train
+from serving import inference
 
 
 def _members(archive: Path) -> dict[str, tarfile.TarInfo]:

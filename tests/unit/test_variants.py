@@ -8,7 +8,7 @@ import json
 import pytest
 from botocore.stub import ANY
 
-from functions.predict.settings import get_settings
+from predict.settings import get_settings
 from tests.helpers import ALLOWED_ORIGIN, call, emf_metrics, endpoint_answer, json_lines, load_event, with_header
 
 ONE_ROW = {"predictions": [1], "probabilities": [[0.0, 0.9, 0.1]], "classes": ["a", "b", "c"], "model_version": "v"}
