@@ -30,12 +30,14 @@ def _alive(processes: list[psutil.Process]) -> list[psutil.Process]:
     return [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
 
 
-def test_sigkill_of_the_stack_leaves_none_of_its_processes(model_artifact):
+def test_sigkill_of_the_stack_leaves_none_of_its_processes(model_artifact, tmp_path):
     # Given `make run` on free ports, with the function invoked once so its runtime runs too
     environment = {
         **os.environ,
         **{name: "0" for name in ("LOCAL_API_PORT", "LOCAL_ENDPOINT_PORT", "LOCAL_PAGE_PORT")},
         "MODEL_ARTIFACT": str(model_artifact),
+        # Its temporary folders (the containers' /opt/ml), which a killed process cannot remove.
+        "TMPDIR": str(tmp_path),
     }
     stack = subprocess.Popen(
         [sys.executable, "-m", "local_stack"],
