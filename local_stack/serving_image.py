@@ -71,6 +71,9 @@ PING_TIMEOUT_SECONDS = 2.0
 # sagemaker-containers' default SAGEMAKER_MODEL_SERVER_TIMEOUT, which the image's nginx also waits.
 MODEL_SERVER_TIMEOUT_SECONDS = 60.0
 LOG_TAIL_LINES = 200
+# How long the log must have been quiet before an error quotes it: the lines of a failure arrive
+# after its HTTP answer, on their own thread.
+LOG_SETTLE_SECONDS = 0.3
 
 
 class UnhealthyContainer(RuntimeError):
@@ -163,6 +166,7 @@ class ImageContainer:
         self.log_group = log_group(endpoint_name)
         self.log_stream = log_stream(variant)
         self.log_tail: collections.deque[str] = collections.deque(maxlen=LOG_TAIL_LINES)
+        self._last_line_at = time.monotonic()
         self.directory = Path(tempfile.mkdtemp(prefix=f"iris-{variant}-"))
         self.socket_path = self.directory / "gunicorn.sock"
         self.process: subprocess.Popen[bytes] | None = None
@@ -257,13 +261,17 @@ class ImageContainer:
         raise UnhealthyContainer(self._failure(f"did not answer GET /ping within {START_SECONDS:.0f} s"))
 
     def _failure(self, what: str) -> str:
-        tail = "\n".join(list(self.log_tail)[-20:])
+        deadline = time.monotonic() + 10 * LOG_SETTLE_SECONDS
+        while time.monotonic() - self._last_line_at < LOG_SETTLE_SECONDS and time.monotonic() < deadline:
+            time.sleep(LOG_SETTLE_SECONDS / 6)
+        tail = "\n".join(list(self.log_tail)[-30:])
         return f"the container of {self.log_stream} in {self.log_group} {what}; its last log lines:\n{tail}"
 
     def _forward(self, stream: IO[bytes]) -> None:
         for raw in iter(stream.readline, b""):
             line = raw.decode("utf-8", errors="replace").rstrip()
             self.log_tail.append(line)
+            self._last_line_at = time.monotonic()
             log_event(COMPONENT, log_group=self.log_group, log_stream=self.log_stream, message=line)
         stream.close()
 

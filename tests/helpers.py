@@ -26,6 +26,7 @@ from werkzeug.exceptions import InternalServerError
 from local_stack import settings as local_settings
 from local_stack.cloudformation import TEMPLATE
 from local_stack.sagemaker_container import InvocationResult
+from local_stack.sagemaker_runtime import COMPONENT as ENDPOINT_COMPONENT
 from local_stack.serving_image import Container, ContainerStarter
 from predict import app, endpoint_client
 from project import ROOT
@@ -274,13 +275,19 @@ def endpoint_log_has(capsys: Any, text: str, timeout: float = 10.0) -> bool:
     seen = ""
     while True:
         seen += capsys.readouterr().err
-        found = any(
-            event.get("component") == "local-endpoint" and text in str(event.get("message", ""))
-            for event in json_lines(seen)
-        )
+        # Other processes' raw lines share stderr with the log events: only whole JSON lines count.
+        ours = [line for line in seen.splitlines() if f'"component": "{ENDPOINT_COMPONENT}"' in line]
+        found = any(text in _message(line) for line in ours)
         if found or time.monotonic() > deadline:
             return found
         time.sleep(0.05)
+
+
+def _message(line: str) -> str:
+    try:
+        return str(json.loads(line).get("message", ""))
+    except (ValueError, AttributeError):
+        return ""
 
 
 def handler_client(endpoint_url: str, **overrides: float):
