@@ -5,15 +5,18 @@ SHELL := /bin/bash
 # The Lambda runtime is python3.13; the environments use it too when this machine has it.
 PYTHON ?= $(shell python3 -m tools.pythons 3.13 || command -v python3)
 
-# Four pinned environments, one per tool set whose pins would clash: .venv (tests, local stack,
+# Five pinned environments, one per tool set whose pins would clash: .venv (tests, local stack,
 # training), .venv-sam (SAM CLI, whose wheel also ships the Lambda Runtime Interface Emulator),
-# .venv-scan (checkov) and .venv-lambda (the function's runtime: awslambdaric and the layer's packages).
+# .venv-scan (checkov), .venv-lambda (the function's runtime: awslambdaric and the layer's packages)
+# and .venv-serving (the scikit-learn serving image's web stack, on the image's Python, 3.12).
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SAM_INSTALLED := .venv-sam/.installed
 SCAN_INSTALLED := .venv-scan/.installed
 LAMBDA_INSTALLED := .venv-lambda/.installed
+SERVING_INSTALLED := .venv-serving/.installed
+SERVING_PYTHON ?= $(shell python3 -m tools.pythons 3.12)
 
 # An environment from its lock: requirements/<lock>.txt pins every package with the hashes of its
 # files on PyPI, and pip refuses any file whose hash is not there. $(call environment,<venv>,<lock>)
@@ -44,15 +47,27 @@ LOCK_TOOL := .venv-lock/.installed
 $(LOCK_TOOL): requirements/lock-constraints.txt
 	$(call environment,.venv-lock,lock-constraints)
 
-# The local stack runs the function in the Lambda Runtime Interface Emulator.
-LOCAL_LAMBDA := $(SAM_INSTALLED) $(LAMBDA_INSTALLED)
+# Installed as the image installs its lock (exactly the pins, no resolution: the image overrides a pin
+# of sagemaker-containers), then patched as the image patches sagemaker-containers for Python 3.12.
+# Without Python 3.12, or where the install fails, the local endpoint serves in-process and says why.
+$(SERVING_INSTALLED): requirements/serving.txt requirements/serving-constraints.txt
+	@if [ -z "$(SERVING_PYTHON)" ]; then echo "serving image: no python3.12 here; the local endpoint will serve in-process"; \
+	else rm -rf .venv-serving && $(SERVING_PYTHON) -m venv .venv-serving \
+	  && .venv-serving/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements/serving-constraints.txt \
+	  && sed -i 's/collections\.Mapping/collections.abc.Mapping/g' .venv-serving/lib/python3*/site-packages/sagemaker_containers/_mapping.py \
+	  && touch $@ \
+	  || echo "serving image: could not install .venv-serving; the local endpoint will serve in-process"; fi
+
+# The local stack runs the function in the Lambda Runtime Interface Emulator, and the model in the
+# serving image's code.
+LOCAL_LAMBDA := $(SAM_INSTALLED) $(LAMBDA_INSTALLED) $(SERVING_INSTALLED)
 
 # Make tracks when the model was last trained; where the artifact lives is model_training/artifact.py's to say.
 MODEL_TRAINED := build/.model-trained
 MODEL_SOURCES := $(wildcard model_training/*.py serving/*.py) contract/iris_contract.py
 TRAIN = $(BIN)/python -m model_training.train && touch $(MODEL_TRAINED)
 
-.PHONY: help venv sam-cli browser scan validate build model challenger run run-ab invoke openapi publish-model deploy check-layer smoke load test unit integration lint format bench mutation lock rie-checksums clean
+.PHONY: help venv sam-cli browser scan validate build model challenger run run-ab invoke openapi publish-model deploy check-layer smoke load test unit integration lint format bench mutation lock rie-checksums serving-hashes clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -99,7 +114,7 @@ invoke: $(MODEL_TRAINED) $(LOCAL_LAMBDA) ## Run the function once on EVENT=event
 	@test -n "$(EVENT)" || { echo "usage: make invoke EVENT=events/<file>.json"; exit 2; }
 	$(BIN)/python -m local_stack.invoke $(EVENT)
 
-test: lint $(SAM_INSTALLED) $(SCAN_INSTALLED) $(LAMBDA_INSTALLED) browser ## Lint, then every test layer
+test: lint $(SAM_INSTALLED) $(SCAN_INSTALLED) $(LAMBDA_INSTALLED) $(SERVING_INSTALLED) browser ## Lint, then every test layer
 	$(BIN)/python -m pytest
 
 unit: $(INSTALLED) ## Unit tests only (no network)
@@ -169,6 +184,7 @@ lock: $(LOCK_TOOL) ## Re-resolve the locks (requirements/*constraints.txt, with 
 	done
 	$(UV_COMPILE) requirements/dev.txt requirements/mutation.txt -c requirements/constraints.txt \
 	  -o requirements/mutation-constraints.txt
+	$(MAKE) --no-print-directory serving-hashes
 	$(MAKE) --no-print-directory $(SAM_INSTALLED)
 	$(MAKE) --no-print-directory rie-checksums
 
@@ -178,4 +194,14 @@ rie-checksums: $(SAM_INSTALLED)
 	   echo "$$sums") > requirements/rie.sha256
 
 clean: ## Remove the virtual environments and build outputs
-	rm -rf $(VENV) .venv-sam .venv-scan .venv-lambda .venv-lock build .aws-sam .pytest_cache .ruff_cache .hypothesis mutants
+	rm -rf $(VENV) .venv-sam .venv-scan .venv-lambda .venv-serving .venv-lock build .aws-sam .pytest_cache .ruff_cache .hypothesis mutants
+
+# serving-constraints.txt is not resolved: its pins are the serving image's own lock, copied (pip
+# cannot resolve them: the image overrides a pin). uv adds the hashes of each pinned file.
+serving-hashes: $(LOCK_TOOL)
+	@mkdir -p build
+	grep '^#' requirements/serving-constraints.txt > build/serving-header.txt
+	grep -v '^ *--hash\|^#\|^ *$$' requirements/serving-constraints.txt | sed 's/ *\\$$//' > build/serving-pins.txt
+	.venv-lock/bin/uv pip compile --quiet --no-deps --universal --python-version 3.12 --generate-hashes \
+	  --no-header build/serving-pins.txt -o build/serving-hashed.txt
+	cat build/serving-header.txt build/serving-hashed.txt > requirements/serving-constraints.txt

@@ -14,7 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 BUILD = ROOT / "build"
 # The pinned environments the Makefile creates: SAM CLI (whose wheel ships the Lambda Runtime
-# Interface Emulator), and the function's runtime (awslambdaric and the layer's packages).
+# Interface Emulator), the function's runtime (awslambdaric and the layer's packages), and the
+# scikit-learn serving image's web stack on the image's Python.
 SAM_ENVIRONMENT = ROOT / ".venv-sam"
 LAMBDA_ENVIRONMENT = ROOT / ".venv-lambda"
 LAMBDA_PYTHON = LAMBDA_ENVIRONMENT / "bin" / "python"
+SERVING_ENVIRONMENT = ROOT / ".venv-serving"
+SERVING_PYTHON = SERVING_ENVIRONMENT / "bin" / "python"

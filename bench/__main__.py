@@ -21,13 +21,24 @@ from bench import (
     package_size,
     preflight,
     report,
+    serving_image,
 )
 from project import ROOT
 
 REPORT = ROOT / "docs" / "benchmarks.md"
 # What the figures need said about them, appended to the report as it is.
 NOTES = Path(__file__).with_name("notes.md")
-SECTIONS = [model_latency, handler_cost, facade_batch, end_to_end, preflight, cold_start, package_size, load]
+SECTIONS = [
+    model_latency,
+    serving_image,
+    handler_cost,
+    facade_batch,
+    end_to_end,
+    preflight,
+    cold_start,
+    package_size,
+    load,
+]
 
 
 class Tee(io.TextIOBase):

@@ -1,7 +1,7 @@
 """make load: locust, headless, drives the local stack with concurrent callers for a fixed time.
 
-Starts the stack in its own process on free ports, runs locust against it, and reports requests
-per second, p50 and p99 and failures. Passes only with zero failures and every request answered.
+Starts the stack in its own process on free ports, warms it up, runs locust against it, and reports
+requests per second, p50 and p99 and failures. Passes only with zero failures and every request answered.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.report import figure
@@ -19,10 +21,28 @@ from bench.stack_process import stack_process
 USERS = int(os.environ.get("LOAD_USERS", "32"))
 DURATION = os.environ.get("LOAD_DURATION", "20s")
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+WARM_UP_CALLERS = 8
+WARM_UP_BODY = b'{"instances": [[5.1, 3.5, 1.4, 0.2]]}'
+
+
+def _warm_up(api_url: str) -> None:
+    """Concurrent requests before the timed run, so that it measures warm instances: each function
+    instance's init, and each serving worker's model_fn (the image loads it on a worker's first request)."""
+    request = urllib.request.Request(  # noqa: S310 - the local stack's http:// URL
+        f"{api_url}/predict", data=WARM_UP_BODY, headers={"Content-Type": "application/json"}, method="POST"
+    )
+
+    def call(_: int) -> None:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the local stack
+            response.read()
+
+    with ThreadPoolExecutor(max_workers=WARM_UP_CALLERS) as pool:
+        list(pool.map(call, range(WARM_UP_CALLERS * 4)))
 
 
 def run() -> dict[str, float]:
     with stack_process() as stack, tempfile.TemporaryDirectory() as scratch:
+        _warm_up(stack.api_url)
         prefix = Path(scratch) / "load"
         locust = [
             *(str(Path(sys.executable).parent / "locust"), "-f", str(LOCUSTFILE), "--headless"),

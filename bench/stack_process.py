@@ -29,7 +29,7 @@ class StackProcess:
 
 
 @contextmanager
-def stack_process(startup_timeout: float = 30, lambda_mode: str = "") -> Iterator[StackProcess]:
+def stack_process(startup_timeout: float = 120, lambda_mode: str = "") -> Iterator[StackProcess]:
     """``lambda_mode``: LOCAL_LAMBDA for the stack (emulator, in-process, or "" for its default)."""
     ports = StackProcess(free_port(), free_port())
     environment = {

@@ -61,6 +61,7 @@ iris-gateway local stack is up.
   API (local API Gateway):         {stack.api_url}   routes from template.yaml, AuthMode {auth}
   SageMaker Runtime (local):       {stack.endpoint_url}   endpoint '{stack.function.endpoint_name}'
   The function runs:               {stack.lambda_runtime}
+  The model runs:                  {stack.model_runtime}
   Production variants:             {split}; callers may choose: {choosable}
   Data capture:                    {captured}{exposed}
 

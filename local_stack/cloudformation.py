@@ -1,6 +1,6 @@
 """Reads template.yaml for the local stack: the REST API's routes, the functions they invoke, the
-answers API Gateway gives by itself (MOCK integrations, gateway responses), and the parameters'
-defaults.
+answers API Gateway gives by itself (MOCK integrations, gateway responses), the parameters'
+defaults, and the model container's environment. Each reader parses the template once.
 
 The template is read as SAM reads it (``samtranslator.yaml_helper``: short-form tags become
 ``{"Fn::Sub": ...}``). Intrinsic functions are kept as they are: the local stack uses literal
@@ -162,6 +162,12 @@ def _answer(status: int | None, response: dict[str, Any], header_prefix: str) ->
         name.removeprefix(header_prefix): source for name, source in response.get("responseParameters", {}).items()
     }
     return StaticAnswer(status, headers, response.get("responseTemplates", {}).get("application/json", ""))
+
+
+def model_container_environment(template: Path = TEMPLATE, model: str = "Model") -> dict[str, Any]:
+    """The Environment of an AWS::SageMaker::Model's PrimaryContainer, intrinsic functions kept as they are."""
+    document = yaml_parse(template.read_text())
+    return dict(document["Resources"][model]["Properties"]["PrimaryContainer"]["Environment"])
 
 
 def _function_spec(logical_id: str, properties: dict[str, Any], folder: Path) -> FunctionSpec:

@@ -60,7 +60,9 @@ def base_url(server: BaseWSGIServer) -> str:
 def log_event(component: str, **fields: Any) -> None:
     """One JSON line per event on stderr, the shape CloudWatch Logs Insights queries well."""
     record = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "component": component, **fields}
-    print(json.dumps(record, default=str), file=sys.stderr, flush=True)
+    # One write per line: print's two (text, then newline) interleave between threads.
+    sys.stderr.write(json.dumps(record, default=str) + "\n")
+    sys.stderr.flush()
 
 
 def log_access(

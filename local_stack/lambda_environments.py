@@ -40,6 +40,7 @@ from typing import IO, Any
 from local_stack import settings
 from local_stack.cloudformation import FunctionSpec
 from local_stack.http_server import free_port, log_event
+from local_stack.lifetime import popen_tied
 from project import LAMBDA_PYTHON, ROOT, SAM_ENVIRONMENT
 
 SAM_SITE_PACKAGES = SAM_ENVIRONMENT / "lib"
@@ -121,7 +122,7 @@ class Instance:
             *("--runtime-api-address", f"{settings.DEFAULT_HOST}:{free_port(settings.DEFAULT_HOST)}"),
             *self.command[1:],
         ]
-        self.process = subprocess.Popen(  # noqa: S603 - our own command line
+        self.process = popen_tied(  # ends with the stack, however the stack ends
             command,
             cwd=self.function.code_uri.resolve(),
             env=self.environment,

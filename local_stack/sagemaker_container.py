@@ -29,6 +29,7 @@ DEFAULT_SUBMIT_DIRECTORY = f"{CONTAINER_MODEL_DIR}/code"
 class InvocationResult:
     body: bytes
     content_type: str
+    status: int = 200  # the container's HTTP status; SageMaker Runtime turns any but 2xx into a ModelError
 
 
 class ServingContainer:

@@ -10,11 +10,13 @@ Wire format, from botocore's service model ``sagemaker-runtime/2017-05-13/servic
 - ``InvokeEndpoint`` is ``POST /endpoints/{EndpointName}/invocations``; the payload is the body,
   with ``Content-Type``, ``Accept``, ``X-Amzn-SageMaker-Custom-Attributes``,
   ``X-Amzn-SageMaker-Target-Variant`` and ``X-Amzn-SageMaker-Inference-Id`` as headers.
-- The output carries the body, its ``Content-Type`` and ``x-Amzn-Invoked-Production-Variant``.
+- The output carries the body, its ``Content-Type`` and ``x-Amzn-Invoked-Production-Variant``:
+  the container's body and Content-Type as it answered them, when it answered 2xx.
 - Errors: botocore's rest-json parser takes the code from the ``x-amzn-ErrorType`` header and
-  modelled fields from the JSON body. ``ValidationError`` is 400, ``ModelError`` 424 with
-  ``OriginalStatusCode``, ``OriginalMessage`` and ``LogStreamArn``, ``ModelNotReadyException`` 429,
-  ``ServiceUnavailable`` 503, ``InternalFailure`` 500.
+  modelled fields (``Message`` in every shape) from the JSON body. ``ValidationError`` is 400,
+  ``ModelError`` 424 (the container answered anything but 2xx) with ``OriginalStatusCode``,
+  ``OriginalMessage`` and ``LogStreamArn``, ``ModelNotReadyException`` 429, ``ServiceUnavailable``
+  503, ``InternalFailure`` 500.
 - ``BodyBlob`` has ``max: 6291456`` (6 MiB); ``EndpointName`` and ``TargetVariant`` have ``max: 63``
   and ``pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*``; ``InferenceId`` has ``min: 1``, ``max: 64`` and
   ``pattern: \\A\\S[\\p{Print}]*\\z``; ``CustomAttributesHeader`` ``max: 1024``, ASCII.
@@ -40,9 +42,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from traceback import format_exc
 from typing import Any, Protocol
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -175,15 +178,23 @@ class SageMakerRuntime:
         content_type = request.headers.get("Content-Type", "")
         try:
             result = variant.container.invoke(body, content_type, request.headers.get("Accept", ""))
-        except Exception as error:
-            raise self.model_error(endpoint_name, variant.name, error) from error
+        except Exception:  # noqa: BLE001 - any exception from the model's code is the model's error
+            # What the image's Flask worker does with an exception from a hook: the traceback goes
+            # to the endpoint's log, the caller gets the generic 500 page (werkzeug's, as Flask's is).
+            log_event(
+                COMPONENT, log_group=log_group(endpoint_name), log_stream=log_stream(variant.name), message=format_exc()
+            )
+            result = InvocationResult(InternalServerError().get_body().encode(), "text/html; charset=utf-8", 500)
+        if not 200 <= result.status < 300:
+            raise self.model_error(endpoint_name, variant.name, result)
         if endpoint.capture is not None and endpoint.capture.sampled():
             endpoint.capture.record(
                 CapturedInvocation(
                     endpoint_name, variant.name, inference_id, body, content_type, result.body, result.content_type
                 )
             )
-        response = Response(result.body, status=200, content_type=result.content_type)
+        # The container's body and Content-Type as it sent them, e.g. Flask's "text/csv; charset=utf-8".
+        response = Response(result.body, status=200, content_type=result.content_type or None)
         response.headers["x-Amzn-Invoked-Production-Variant"] = variant.name
         return response
 
@@ -193,22 +204,39 @@ class SageMakerRuntime:
             raise ServiceError("ValidationError", 400, f"Endpoint {name} of account {settings.ACCOUNT} not found.")
         return self.endpoints[name]
 
-    def model_error(self, endpoint_name: str, variant_name: str, error: Exception) -> ServiceError:
-        # The scikit-learn container answers 500 for any exception raised by the user's hooks.
-        original_status = 500
-        original_message = f"{type(error).__name__}: {error}"
-        log_group = f"/aws/sagemaker/Endpoints/{endpoint_name}"
+    def model_error(self, endpoint_name: str, variant_name: str, result: InvocationResult) -> ServiceError:
+        """A container's non-2xx answer as SageMaker Runtime reports it: its status and body as they
+        were, and a message ending with a link to the endpoint's log group in the CloudWatch console.
+        ``ErrorCode`` is in AWS's answer though botocore's model of ModelError leaves it out."""
+        original_message = result.body.decode("utf-8", errors="replace")
+        group = log_group(endpoint_name)
+        console = (
+            f"https://{self.region}.console.aws.amazon.com/cloudwatch/home?region={self.region}"
+            f"#logEventViewer:group={group}"
+        )
+        side = "server" if result.status >= 500 else "client"
         return ServiceError(
             "ModelError",
             424,
-            f'Received server error ({original_status}) from {variant_name} with message "{original_message}". '
-            f"See the log group {log_group} for more information.",
+            f'Received {side} error ({result.status}) from {variant_name} with message "{original_message}". '
+            f"See {console} in account {settings.ACCOUNT} for more information.",
             {
-                "OriginalStatusCode": original_status,
+                "ErrorCode": f"{side.upper()}_ERROR_FROM_MODEL",
+                "OriginalStatusCode": result.status,
                 "OriginalMessage": original_message,
-                "LogStreamArn": f"arn:aws:logs:{self.region}:{settings.ACCOUNT}:log-group:{log_group}",
+                "LogStreamArn": f"arn:aws:logs:{self.region}:{settings.ACCOUNT}:log-group:{group}",
             },
         )
+
+
+def log_group(endpoint_name: str) -> str:
+    """Where SageMaker writes an endpoint's container logs."""
+    return f"/aws/sagemaker/Endpoints/{endpoint_name}"
+
+
+def log_stream(variant_name: str) -> str:
+    """A variant's container's stream in the log group: SageMaker's <variant>/<instance id>, one local instance."""
+    return f"{variant_name}/local"
 
 
 def require_signature(request: Request) -> None:
@@ -268,7 +296,8 @@ def read_body(request: Request) -> bytes:
 
 
 def error_response(error: ServiceError) -> Response:
-    body = {"message": error.message, **error.fields}
+    # Every error shape in the service model names its text Message.
+    body = {"Message": error.message, **error.fields}
     response = Response(json.dumps(body), status=error.status, content_type="application/json")
     response.headers["x-amzn-ErrorType"] = error.code
     return response

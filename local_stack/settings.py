@@ -122,3 +122,11 @@ def emulate_lambda() -> bool | None:
     if choice not in ("", "emulator", "in-process"):
         raise ValueError(f"LOCAL_LAMBDA is {choice!r}: use emulator or in-process")
     return {"": None, "emulator": True, "in-process": False}[choice]
+
+
+def serve_with_image() -> bool | None:
+    """LOCAL_ENDPOINT_SERVING=image or in-process; unset: the serving image's code where it is installed."""
+    choice = os.environ.get("LOCAL_ENDPOINT_SERVING", "")
+    if choice not in ("", "image", "in-process"):
+        raise ValueError(f"LOCAL_ENDPOINT_SERVING is {choice!r}: use image or in-process")
+    return {"": None, "image": True, "in-process": False}[choice]

@@ -15,8 +15,8 @@ from local_stack.data_capture import DataCapture
 from local_stack.http_server import base_url, serve_in_background
 from local_stack.lambda_environments import EmulatedFunctions, emulator_binary
 from local_stack.lambda_runtime import InProcessFunctions
-from local_stack.sagemaker_container import ServingContainer
 from local_stack.sagemaker_runtime import PRIMARY_VARIANT, Endpoint, ProductionVariant, SageMakerRuntime
+from local_stack.serving_image import Container, ModelServing, choose_serving
 from local_stack.static_site import static_site
 from predict.settings import Settings
 
@@ -50,6 +50,8 @@ class RunningStack:
     lambda_runtime: str
     page_url: str | None  # the browser client, on its own origin
     auth_mode: str
+    # How the endpoint's containers run: the serving image's code, or in this process and why.
+    model_runtime: str
 
 
 def function_environment(endpoint_url: str, function: Settings) -> dict[str, str]:
@@ -85,13 +87,21 @@ def primary_only(artifact: Path) -> list[VariantSpec]:
 
 @contextmanager
 def local_endpoint(
-    variants: Sequence[VariantSpec], endpoint_name: str, host: str, port: int, capture: DataCapture | None = None
+    variants: Sequence[VariantSpec],
+    endpoint_name: str,
+    host: str,
+    port: int,
+    capture: DataCapture | None = None,
+    serving: ModelServing | None = None,
 ) -> Iterator[str]:
-    """The local SageMaker Runtime serving each variant's artifact as ``endpoint_name``; yields its URL."""
-    containers: list[ServingContainer] = []
+    """The local SageMaker Runtime serving each variant's artifact as ``endpoint_name``; yields its URL.
+
+    ``serving`` starts the containers: the serving image's code where it runs, unless told otherwise."""
+    start = (serving or choose_serving(settings.serve_with_image())).start
+    containers: list[Container] = []
     try:
         for variant in variants:
-            containers.append(ServingContainer(variant.artifact))
+            containers.append(start(endpoint_name, variant.name, variant.artifact))
         endpoint = Endpoint(
             [ProductionVariant(v.name, c, v.weight) for v, c in zip(variants, containers, strict=True)], capture
         )
@@ -169,6 +179,7 @@ def local_stack(
     serve_page: bool = True,
     auth_mode: str | None = None,
     api_key: str | None = None,
+    serving: ModelServing | None = None,
 ) -> Iterator[RunningStack]:
     """Starts the endpoint, then the function with its environment, then serves the API and the page.
 
@@ -178,7 +189,9 @@ def local_stack(
     reconfigures a later stack. ``emulate`` chooses
     how the function runs (None: as LOCAL_LAMBDA says, else the emulator where it runs). ``auth_mode`` is the
     template's AuthMode (NONE, API_KEY, IAM); in API_KEY mode ``api_key`` is the key callers must send.
+    ``serving`` runs the endpoint's containers (see local_endpoint).
     """
+    serving = serving or choose_serving(settings.serve_with_image())
     variants = variants or primary_only(artifact or settings.model_artifact())
     emulate = settings.emulate_lambda() if emulate is None else emulate
     function = function or Settings()
@@ -199,6 +212,7 @@ def local_stack(
                 host,
                 settings.endpoint_port() if endpoint_port is None else endpoint_port,
                 capture,
+                serving,
             )
         )
         functions, described = running.enter_context(
@@ -215,5 +229,13 @@ def local_stack(
             )
             page_url = base_url(page_server)
         yield RunningStack(
-            base_url(api_server), endpoint_url, function, variants, functions, described, page_url, auth_mode
+            base_url(api_server),
+            endpoint_url,
+            function,
+            variants,
+            functions,
+            described,
+            page_url,
+            auth_mode,
+            serving.described,
         )

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from local_stack.serving_image import ModelServing, choose_serving, image_unavailable
 from model_training import artifact, train
 from serving import inference
+from tests.helpers import SharedContainers
 
 UNIT_TESTS = Path(__file__).parent / "unit"
 
@@ -69,3 +71,26 @@ def model_artifact(trained: train.TrainingResult) -> Path:
 def challenger_artifact(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A second model to serve next to the first (A/B), as `make challenger` trains it."""
     return train.train(tmp_path_factory.mktemp("challenger"), seed=train.CHALLENGER_SEED).archive
+
+
+@pytest.fixture(scope="session")
+def model_serving() -> Iterator[ModelServing]:
+    """How the session's local endpoints run their containers, as `make run` does: the serving
+    image's code where it is installed, else in this process. Each container starts once and is
+    shared by every stack on the same artifact."""
+    chosen = choose_serving()
+    print(f"\nthe local endpoint's model runs: {chosen.described}")
+    shared = SharedContainers(chosen.start)
+    try:
+        yield ModelServing(shared, chosen.described)
+    finally:
+        shared.close()
+
+
+@pytest.fixture(scope="session")
+def image_serving(model_serving: ModelServing) -> ModelServing:
+    """model_serving, for tests of the serving image's own behaviour: skipped, saying so, without it."""
+    reason = image_unavailable()
+    if reason is not None:
+        pytest.skip(f"SKIPPED LOUDLY: {reason}")
+    return model_serving

@@ -10,18 +10,26 @@ import functools
 import io
 import json
 import re
+import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.config import Config
 from botocore.response import StreamingBody
+from iris_contract import FEATURE_NAMES
 from samtranslator.yaml_helper import yaml_parse
+from werkzeug.exceptions import InternalServerError
 
 from local_stack import settings as local_settings
 from local_stack.cloudformation import TEMPLATE
+from local_stack.sagemaker_container import InvocationResult
+from local_stack.sagemaker_runtime import COMPONENT as ENDPOINT_COMPONENT
+from local_stack.serving_image import Container, ContainerStarter
 from predict import app, endpoint_client
 from project import ROOT
 
@@ -179,6 +187,74 @@ class RaisingClient:
         raise self.error
 
 
+# ---------------------------------------------------------------- the serving hooks' hostile bodies
+ROW_1 = "row 1 (instances[0])"
+ROW_2 = "row 2 (instances[1])"
+EXPECTED_4 = "expected 4: " + ", ".join(FEATURE_NAMES)
+# Bodies the serving hooks refuse, each with the refusal word for word: (Content-Type, body, message).
+BAD_PAYLOADS = [
+    (
+        "application/json",
+        b"{not json",
+        "the body is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+    ),
+    ("application/json", b"\xff\xfe", "the body is not UTF-8 text (byte 0)"),
+    ("application/json", b"[[5.1, 3.5, 1.4, 0.2]]", 'expected a JSON object {"instances": [[...], ...]}'),
+    ("application/json", b'{"rows": [[1, 2, 3, 4]]}', 'expected a JSON object {"instances": [[...], ...]}'),
+    ("application/json", b'{"instances": []}', '"instances" must be a non-empty list of rows'),
+    ("application/json", b'{"instances": "5.1,3.5"}', '"instances" must be a non-empty list of rows'),
+    ("application/json", b'{"instances": [5.1, 3.5, 1.4, 0.2]}', f"{ROW_1} is not a list of numbers"),
+    ("application/json", b'{"instances": [[5.1, 3.5, 1.4, 0.2], 7]}', f"{ROW_2} is not a list of numbers"),
+    ("application/json", b'{"instances": [[5.1, "3.5", 1.4, 0.2]]}', f'{ROW_1} has a non-number value "3.5"'),
+    ("application/json", b'{"instances": [[5.1, true, 1.4, 0.2]]}', f"{ROW_1} has a non-number value true"),
+    (
+        "application/json",
+        b'{"instances": [[5.1, 3.5, 1.4, 0.2], [false, 1, 2, 3]]}',
+        f"{ROW_2} has a non-number value false",
+    ),
+    ("application/json", b'{"instances": [[5.1, null, 1.4, 0.2]]}', f"{ROW_1} has a non-number value null"),
+    (
+        "application/json",
+        b'{"instances": [[5.1, NaN, 1.4, 0.2]]}',
+        f"{ROW_1} has a value that is not a finite number: nan",
+    ),
+    (
+        "application/json",
+        b'{"instances": [[5.1, 3.5, 1.4, 0.2], [5.1, Infinity, 1.4, 0.2]]}',
+        f"{ROW_2} has a value that is not a finite number: inf",
+    ),
+    (
+        "application/json",
+        b'{"instances": [[5.1, 1e300, 1.4, 0.2]]}',
+        f"{ROW_1} has a value that is not a finite number: 1e+300",
+    ),
+    # Finite in float64 but past float32, which scikit-learn's trees compare in.
+    (
+        "application/json",
+        b'{"instances": [[5.1, 3.5, 1.4, 0.2], [5.1, 3.5e38, 1.4, 0.2]]}',
+        f"{ROW_2} has a value that is not a finite number: 3.5e+38",
+    ),
+    (
+        "application/json",
+        b'{"instances": [[5.1, 1%s, 1.4, 0.2]]}' % (b"0" * 400),
+        f"{ROW_1} has a value that is not a finite number: inf",
+    ),
+    ("application/json", b'{"instances": [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]]}', f"row 1 has 5 values, {EXPECTED_4}"),
+    ("application/json", b'{"instances": [[]]}', f"row 1 has 0 values, {EXPECTED_4}"),
+    ("text/csv", b"5.1,3.5,abc,0.2\n", "row 1 has a non-number value 'abc'"),
+    ("text/csv", b"5.1,3.5,1.4,nan\n", "row 1 has a value that is not a finite number: nan"),
+    ("text/csv", b"5.1,3.5,1.4,-inf\n", "row 1 has a value that is not a finite number: -inf"),
+    ("text/csv", b"5.1,3.5,1.4,1e39\n", "row 1 has a value that is not a finite number: 1e+39"),
+    (
+        "application/json",
+        b'{"instances": [[5.1, -1%s, 1.4, 0.2]]}' % (b"0" * 400),
+        f"{ROW_1} has a value that is not a finite number: -inf",
+    ),
+    ("text/csv", b"\n\n", "the CSV body has no rows"),
+    ("text/csv", b"5.1,3.5,1.4,0.2\n1,2,3\n", f"row 2 has 3 values, {EXPECTED_4}"),
+]
+
+
 # ---------------------------------------------------------------- the local stack, over HTTP
 def http(url: str, method: str = "POST", body: bytes | str | None = None, headers: dict[str, str] | None = None):
     """(status, headers, parsed body) for one request; HTTP errors are answers too."""
@@ -197,12 +273,75 @@ def predict(api_url: str, body: str = GUIDE_CURL_BODY, content_type: str = "appl
     return http(f"{api_url}/predict", body=body, headers={"Content-Type": content_type, "Origin": ALLOWED_ORIGIN})
 
 
+# What the serving image answers when a hook raises (Flask's page for an unhandled exception,
+# which is werkzeug's InternalServerError page, the same in every werkzeug 2 and 3).
+GENERIC_500_PAGE = InternalServerError().get_body()
+
+
+def endpoint_log_has(capsys: Any, text: str, timeout: float = 10.0) -> bool:
+    """Whether a local endpoint's log event (JSON on stderr, captured by pytest) mentions ``text``,
+    waiting a while for the container's lines, which arrive on their own thread."""
+    deadline = time.monotonic() + timeout
+    seen = ""
+    while True:
+        seen += capsys.readouterr().err
+        # Other processes' raw lines share stderr with the log events: only whole JSON lines count.
+        ours = [line for line in seen.splitlines() if f'"component": "{ENDPOINT_COMPONENT}"' in line]
+        found = any(text in _message(line) for line in ours)
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def _message(line: str) -> str:
+    try:
+        return str(json.loads(line).get("message", ""))
+    except (ValueError, AttributeError):
+        return ""
+
+
 def handler_client(endpoint_url: str, **overrides: float):
     """A client like the handler's own (same timeouts and retries), aimed at a local endpoint."""
     config = endpoint_client.CLIENT_CONFIG.merge(Config(**overrides)) if overrides else endpoint_client.CLIENT_CONFIG
     return boto3.client(
         "sagemaker-runtime", endpoint_url=endpoint_url, region_name=local_settings.REGION, config=config
     )
+
+
+class SharedContainers:
+    """A container starter that starts each (endpoint, variant, artifact) once and hands the same
+    container to every endpoint after, which then cannot close it: ``close()`` does. A test session
+    starts many local stacks on the same artifacts; each serving-image container takes seconds."""
+
+    def __init__(self, start: ContainerStarter) -> None:
+        self._start = start
+        self._started: dict[tuple[str, str, Path], Container] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, endpoint_name: str, variant: str, artifact: Path) -> Container:
+        key = (endpoint_name, variant, artifact.resolve())
+        with self._lock:
+            if key not in self._started:
+                self._started[key] = self._start(endpoint_name, variant, artifact)
+            return _KeptOpen(self._started[key])
+
+    def close(self) -> None:
+        for container in self._started.values():
+            container.close()
+        self._started.clear()
+
+
+@dataclass(frozen=True)
+class _KeptOpen:
+    """A shared container as one endpoint sees it: closing it leaves it running for the next."""
+
+    container: Container
+
+    def invoke(self, body: bytes, content_type: str, accept: str) -> InvocationResult:
+        return self.container.invoke(body, content_type, accept)
+
+    def close(self) -> None:
+        """SharedContainers.close() stops it."""
 
 
 # ---------------------------------------------------------------- the template

@@ -115,13 +115,15 @@ def _client_error(endpoint_name: str, error: ClientError) -> errors.ApiError:
     fields: dict[str, Any] = {
         "endpoint": endpoint_name,
         "error_code": code,
-        "error_message": error.response.get("Error", {}).get("Message"),
         "status": error.response.get("ResponseMetadata", {}).get("HTTPStatusCode"),
     }
     if code == "ModelError":
-        fields |= {key: error.response.get(key) for key in ("OriginalStatusCode", "OriginalMessage", "LogStreamArn")}
+        # The container's answer (OriginalMessage, quoted again in the message) is the serving image's
+        # generic HTML error page; the exception is in the endpoint's log, which LogStreamArn names.
+        fields |= {key: error.response.get(key) for key in ("OriginalStatusCode", "LogStreamArn")}
         logger.error("model error", extra=fields)
         return errors.model_failed()
+    fields["error_message"] = error.response.get("Error", {}).get("Message")
     if code in BUSY_CODES:
         logger.warning("endpoint busy", extra=fields)
         return errors.endpoint_busy(BUSY_CODES[code])

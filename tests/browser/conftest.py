@@ -53,12 +53,12 @@ def page_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def stacks(model_artifact, page_url) -> Iterator[dict[str, RunningStack]]:
+def stacks(model_artifact, page_url, model_serving) -> Iterator[dict[str, RunningStack]]:
     """Local stacks as the scenarios need them: one allowing the page's origin, one allowing only
     another origin, and one in API_KEY mode."""
     with pytest.MonkeyPatch.context() as patch, ExitStack() as running:
         patch.setenv("LAMBDA_INSTANCES", "2")
-        common = {"endpoint_port": 0, "api_port": 0, "serve_page": False}
+        common = {"endpoint_port": 0, "api_port": 0, "serve_page": False, "serving": model_serving}
         yield {
             "allowed": running.enter_context(local_stack(model_artifact, allowed_origins=(page_url,), **common)),
             "other_origin": running.enter_context(
@@ -76,11 +76,18 @@ def site(page_url, stacks) -> Site:
 
 
 @pytest.fixture
-def stack_to_stop(model_artifact, page_url) -> Iterator[tuple[str, Callable[[], None]]]:
+def stack_to_stop(model_artifact, page_url, model_serving) -> Iterator[tuple[str, Callable[[], None]]]:
     """A stack of the test's own: its API URL, and a function that stops it."""
     with ExitStack() as running:
         stack = running.enter_context(
-            local_stack(model_artifact, endpoint_port=0, api_port=0, allowed_origins=(page_url,), serve_page=False)
+            local_stack(
+                model_artifact,
+                endpoint_port=0,
+                api_port=0,
+                allowed_origins=(page_url,),
+                serve_page=False,
+                serving=model_serving,
+            )
         )
         yield stack.api_url, running.close
 

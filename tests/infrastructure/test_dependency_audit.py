@@ -21,6 +21,7 @@ LOCKS = [
     "lambda-constraints.txt",
     "mutation-constraints.txt",
     "lock-constraints.txt",
+    "serving-constraints.txt",
 ]
 # Findings that were looked at and do not apply, each with its reason. Empty: none so far.
 ACCEPTED: dict[str, str] = {}

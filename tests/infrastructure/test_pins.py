@@ -27,6 +27,8 @@ LOCK_INPUTS = {
     "lambda-constraints.txt": ["lambda.txt"],
     "lock-constraints.txt": ["lock.txt"],
     "mutation-constraints.txt": ["dev.txt", "mutation.txt"],
+    # The serving image's own lock, copied; `make lock` adds the hashes (serving-hashes).
+    "serving-constraints.txt": ["serving.txt"],
 }
 # The marker file of each environment the Makefile creates (and the mutation extra).
 ENVIRONMENTS = [
@@ -36,6 +38,7 @@ ENVIRONMENTS = [
     ".venv-lambda/.installed",
     ".venv-lock/.installed",
     ".venv/.mutation-installed",
+    ".venv-serving/.installed",
 ]
 
 
@@ -92,8 +95,9 @@ def test_the_mutation_extra_keeps_every_pin_of_the_test_environment():
     assert {name: entry[0] for name, entry in mutation.items() if name in dev} == {n: e[0] for n, e in dev.items()}
 
 
-def test_the_contract_builds_with_the_locked_setuptools():
-    build = tomllib.loads((ROOT / "contract" / "pyproject.toml").read_text())["build-system"]["requires"]
+@pytest.mark.parametrize("project", ["contract/pyproject.toml", "pyproject.toml"])
+def test_the_projects_own_packages_build_with_the_locked_setuptools(project):
+    build = tomllib.loads((ROOT / project).read_text())["build-system"]["requires"]
     locked = _entries(REQUIREMENTS / "constraints.txt")
 
     for requirement in map(Requirement, build):
@@ -110,7 +114,7 @@ def test_every_environment_is_installed_from_its_lock_with_required_hashes():
 
     installed_locks = set()
     for line in installs:
-        if " -e ./contract" in line:
+        if " -e ./contract -e ." in line:
             # The project's own code: no index, no dependencies, built by the lock's setuptools.
             assert "--no-deps" in line
             assert "--no-build-isolation" in line

@@ -10,6 +10,7 @@ import pytest
 from botocore.config import Config
 
 from local_stack import settings
+from local_stack.serving_image import ModelServing
 from local_stack.stack import RunningStack, local_endpoint, local_stack, primary_only
 from predict import endpoint_client
 from predict.settings import DEFAULT_ENDPOINT_NAME
@@ -17,8 +18,10 @@ from tests.helpers import ALLOWED_ORIGINS, SECURED_STACK_KEY, handler_client
 
 
 @pytest.fixture(scope="session")
-def endpoint_url(model_artifact: Path) -> Iterator[str]:
-    with local_endpoint(primary_only(model_artifact), DEFAULT_ENDPOINT_NAME, settings.DEFAULT_HOST, 0) as url:
+def endpoint_url(model_artifact: Path, model_serving: ModelServing) -> Iterator[str]:
+    with local_endpoint(
+        primary_only(model_artifact), DEFAULT_ENDPOINT_NAME, settings.DEFAULT_HOST, 0, serving=model_serving
+    ) as url:
         yield url
 
 
@@ -30,18 +33,23 @@ def runtime_client(endpoint_url: str):
 
 
 @pytest.fixture(scope="session")
-def stack(model_artifact: Path) -> Iterator[RunningStack]:
+def stack(model_artifact: Path, model_serving: ModelServing) -> Iterator[RunningStack]:
     """The whole local stack on free ports, as `make run` runs it: the function in the Lambda
     Runtime Interface Emulator where this machine has it, with the environment the stack gives it."""
     with local_stack(
-        model_artifact, endpoint_port=0, api_port=0, page_port=0, allowed_origins=ALLOWED_ORIGINS
+        model_artifact,
+        endpoint_port=0,
+        api_port=0,
+        page_port=0,
+        allowed_origins=ALLOWED_ORIGINS,
+        serving=model_serving,
     ) as running:
         print(f"\nthe local stack's function runs: {running.lambda_runtime}")
         yield running
 
 
 @pytest.fixture(scope="session")
-def secured_stacks(model_artifact: Path) -> Iterator[dict[str, RunningStack]]:
+def secured_stacks(model_artifact: Path, model_serving: ModelServing) -> Iterator[dict[str, RunningStack]]:
     """The local stack in the template's two locked AuthModes: API_KEY (key SECURED_STACK_KEY) and IAM."""
     with (
         local_stack(
@@ -52,6 +60,7 @@ def secured_stacks(model_artifact: Path) -> Iterator[dict[str, RunningStack]]:
             auth_mode="API_KEY",
             api_key=SECURED_STACK_KEY,
             allowed_origins=ALLOWED_ORIGINS,
+            serving=model_serving,
         ) as keyed,
         local_stack(
             model_artifact,
@@ -60,6 +69,7 @@ def secured_stacks(model_artifact: Path) -> Iterator[dict[str, RunningStack]]:
             serve_page=False,
             auth_mode="IAM",
             allowed_origins=ALLOWED_ORIGINS,
+            serving=model_serving,
         ) as iam,
     ):
         yield {"API_KEY": keyed, "IAM": iam}
@@ -72,10 +82,16 @@ def stacks_by_auth_mode(stack: RunningStack, secured_stacks: dict[str, RunningSt
 
 
 @pytest.fixture(scope="session")
-def in_process_session(model_artifact: Path) -> Iterator[RunningStack]:
+def in_process_session(model_artifact: Path, model_serving: ModelServing) -> Iterator[RunningStack]:
     """The local stack with the function in this process (``predict``, the module the tests import)."""
     with local_stack(
-        model_artifact, endpoint_port=0, api_port=0, allowed_origins=ALLOWED_ORIGINS, emulate=False, serve_page=False
+        model_artifact,
+        endpoint_port=0,
+        api_port=0,
+        allowed_origins=ALLOWED_ORIGINS,
+        emulate=False,
+        serve_page=False,
+        serving=model_serving,
     ) as running:
         yield running
 

@@ -17,5 +17,6 @@ def test_concurrent_load_loses_nothing(monkeypatch, model_artifact):
 
     figures = load.run()
 
-    assert figures["requests"] > 100
+    # Every caller was answered, none failed; how many requests fit in the time is make load's to report.
+    assert figures["requests"] >= load.USERS
     assert figures["failures"] == 0

@@ -15,12 +15,15 @@ import boto3
 import pytest
 from iris_contract import CLASS_NAMES, GUIDE_EXAMPLE_INSTANCES, GUIDE_EXAMPLE_PREDICTIONS
 
-from local_stack.sagemaker_runtime import MAX_BODY_BYTES, PRIMARY_VARIANT
+from local_stack.sagemaker_runtime import MAX_BODY_BYTES, PRIMARY_VARIANT, log_group
+from local_stack.settings import ACCOUNT, REGION
 from predict.settings import DEFAULT_ENDPOINT_NAME
+from tests.helpers import GENERIC_500_PAGE, endpoint_log_has
 
 pytestmark = pytest.mark.integration
 
 GUIDE_BODY = json.dumps({"instances": GUIDE_EXAMPLE_INSTANCES})
+LOG_GROUP = log_group(DEFAULT_ENDPOINT_NAME)
 AWS_CLI = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
 
 
@@ -58,7 +61,8 @@ def test_endpoint_url_from_the_environment_variable(endpoint_url, monkeypatch):
 def test_csv_through_boto3(runtime_client):
     response = _invoke(runtime_client, body="5.1,3.5,1.4,0.2\n", ContentType="text/csv", Accept="text/csv")
 
-    assert response["ContentType"] == "text/csv"
+    # The serving image's Flask adds "; charset=utf-8" (tests/integration/test_serving_image.py).
+    assert response["ContentType"].split(";")[0] == "text/csv"
     assert response["Body"].read().decode().split(",")[0] == "0"
 
 
@@ -68,23 +72,46 @@ def test_custom_attributes_are_accepted(runtime_client):
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
-def test_model_error_carries_the_original_status_message_and_log_stream(runtime_client):
+def test_model_error_carries_the_containers_status_and_page_and_points_at_the_log(runtime_client, capsys):
     with pytest.raises(runtime_client.exceptions.ModelError) as raised:
         _invoke(runtime_client, body='{"instances": [[5.1, 3.5, 1.4]]}')
 
     error = raised.value.response
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 424
-    assert error["OriginalStatusCode"] == 500
-    assert "row 1 has 3 values, expected 4" in error["OriginalMessage"]
-    assert error["LogStreamArn"].endswith(f"/aws/sagemaker/Endpoints/{DEFAULT_ENDPOINT_NAME}")
-    assert "row 1 has 3 values" in error["Error"]["Message"]
+    # What the serving image answers for any exception in a hook: Flask's generic 500 page.
+    assert (error["OriginalStatusCode"], error["OriginalMessage"]) == (500, GENERIC_500_PAGE)
+    assert error["LogStreamArn"] == f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{LOG_GROUP}"
+    assert error["Error"]["Message"] == (
+        f'Received server error (500) from {PRIMARY_VARIANT} with message "{GENERIC_500_PAGE}". '
+        f"See https://{REGION}.console.aws.amazon.com/cloudwatch/home?region={REGION}#logEventViewer:group={LOG_GROUP}"
+        f" in account {ACCOUNT} for more information."
+    )
+    # The exception itself is in the endpoint's log.
+    assert endpoint_log_has(capsys, "row 1 has 3 values, expected 4")
 
 
-def test_unsupported_content_type_is_a_model_error_naming_it(runtime_client):
+def test_unsupported_content_type_is_a_model_error_named_in_the_endpoints_log(runtime_client, capsys):
     with pytest.raises(runtime_client.exceptions.ModelError) as raised:
         _invoke(runtime_client, ContentType="application/x-npy")
 
-    assert "application/x-npy" in raised.value.response["OriginalMessage"]
+    assert raised.value.response["OriginalMessage"] == GENERIC_500_PAGE
+    assert endpoint_log_has(capsys, "unsupported content type 'application/x-npy'")
+
+
+def test_the_model_errors_body_has_awss_field_names(endpoint_url):
+    # As signed requests start their Authorization header; the local endpoint checks no more.
+    headers = {"Authorization": "AWS4-HMAC-SHA256 Credential=local", "Content-Type": "application/json"}
+    request = urllib.request.Request(
+        f"{endpoint_url}/endpoints/{DEFAULT_ENDPOINT_NAME}/invocations", data=b"{}", headers=headers, method="POST"
+    )
+
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(request, timeout=10)
+
+    assert raised.value.headers["x-amzn-ErrorType"] == "ModelError"
+    body = json.loads(raised.value.read())
+    assert set(body) == {"Message", "ErrorCode", "OriginalStatusCode", "OriginalMessage", "LogStreamArn"}
+    assert (body["ErrorCode"], body["OriginalStatusCode"]) == ("SERVER_ERROR_FROM_MODEL", 500)
 
 
 def test_unknown_endpoint_is_a_validation_error(runtime_client):
@@ -120,7 +147,7 @@ def test_unsigned_requests_are_refused(endpoint_url):
 
     assert raised.value.code == 403
     assert raised.value.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
-    assert json.loads(raised.value.read())["message"]
+    assert json.loads(raised.value.read())["Message"]
 
 
 def test_every_error_has_a_json_body_and_error_type(endpoint_url):
@@ -131,7 +158,7 @@ def test_every_error_has_a_json_body_and_error_type(endpoint_url):
 
     assert raised.value.code == 404
     assert raised.value.headers["x-amzn-ErrorType"]
-    assert "message" in json.loads(raised.value.read())
+    assert "Message" in json.loads(raised.value.read())
 
 
 def test_ping_like_the_container(endpoint_url):

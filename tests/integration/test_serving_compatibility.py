@@ -1,4 +1,5 @@
-"""The artifact's inference.py under the Python and numpy of the SageMaker scikit-learn images.
+"""The artifact's inference.py under the Python and numpy of the SageMaker scikit-learn images, and
+installed by the image's own start-up.
 
 Each combination gets a cached virtual environment under build/compat/ (made on first run, from
 PyPI). Where an interpreter is missing the test is skipped with the reason, so a run without it
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from iris_contract import GUIDE_EXAMPLE_INSTANCES
 
+from local_stack.serving_image import image_unavailable, layered_environment
 from project import BUILD
 from serving import inference
 from tests.helpers import source_template
@@ -27,11 +29,11 @@ COMPAT_ROOT = BUILD / "compat"
 # (interpreter, numpy pin) of the scikit-learn serving images: 1.9-0 (the template's) has numpy
 # 2.5.1 on Python 3.12, 1.4-2-py312 numpy 2.1.0 on 3.12, and 1.2-1 Python 3.9.
 COMBINATIONS = [("3.12", "numpy==2.5.1"), ("3.12", "numpy==2.1.3"), ("3.9", "numpy==1.24.4")]
-# The 1.9-0 image's pip and setuptools, for its start-up `pip install` of the code folder.
-CONTAINER_PIP = ("3.12", "pip==26.1.2 setuptools==80.10.2")
-# What sagemaker-containers writes next to the code before `pip install .` at every start.
-CONTAINER_SETUP_PY = (
-    "from setuptools import setup\nsetup(packages=[''], name='inference', version='1.0.0', include_package_data=True)\n"
+# The image's start-up install of the code folder, with sagemaker-containers' own code: copy it to
+# /opt/ml/code, write a setup.py, `pip install .`, import it as the module `inference`.
+START_UP_INSTALL = (
+    "import sys; from sagemaker_containers.beta.framework import modules; "
+    "print(modules.import_module(sys.argv[1], 'inference').__file__)"
 )
 
 SCRIPT = """
@@ -81,24 +83,31 @@ def test_hooks_run_unchanged_under_the_image_runtimes(version, numpy_pin, model_
 
 
 @pytest.mark.parametrize(("with_the_templates_setting", "installs"), [(True, True), (False, False)])
-def test_the_containers_start_up_install_of_the_code_works_without_the_network(
+def test_the_images_start_up_install_of_the_code_works_without_the_network(
     model_dir, tmp_path, with_the_templates_setting, installs
 ):
-    # Given the artifact's code folder laid out as sagemaker-containers lays it out at start-up
-    python = _environment(*CONTAINER_PIP)
-    code = tmp_path / "code"
-    shutil.copytree(model_dir / "code", code)
-    (code / "setup.py").write_text(CONTAINER_SETUP_PY)
-    environment = {"PATH": os.environ["PATH"], "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    # Given the image's Python and serving stack, and no package index
+    reason = image_unavailable()
+    if reason is not None:
+        pytest.skip(f"SKIPPED LOUDLY: {reason}")
+    layered_environment(tmp_path / "env")
+    environment = {
+        "PATH": os.environ["PATH"],
+        "SAGEMAKER_BASE_DIR": str(tmp_path / "ml"),
+        "PIP_CONFIG_FILE": os.devnull,
+        "PIP_NO_INDEX": "1",
+    }
     if with_the_templates_setting:
         model = source_template()["Resources"]["Model"]["Properties"]["PrimaryContainer"]
         environment["PIP_NO_BUILD_ISOLATION"] = model["Environment"]["PIP_NO_BUILD_ISOLATION"]
 
-    # When it installs the code with no package index, as a network-isolated container must
+    # When sagemaker-containers installs the artifact's code folder as the image does at every start
     completed = subprocess.run(
-        [str(python), "-m", "pip", "install", "--target", str(tmp_path / "site"), str(code)],
+        [str(tmp_path / "env" / "bin" / "python"), "-c", START_UP_INSTALL, str(model_dir / "code")],
         env=environment, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
 
-    # Then it succeeds with the template's PIP_NO_BUILD_ISOLATION, and fails without it
+    # Then it installs and imports the module with the template's PIP_NO_BUILD_ISOLATION, and fails without it
     assert (completed.returncode == 0) is installs, completed.stdout + completed.stderr
+    if installs:
+        assert completed.stdout.strip().endswith("site-packages/inference.py")

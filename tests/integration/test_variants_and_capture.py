@@ -198,7 +198,7 @@ def test_capture_under_concurrent_load_loses_and_interleaves_nothing(containers,
 
 
 def test_through_the_stack_a_caller_picks_a_variant_and_its_record_joins_the_api_request(
-    model_artifact, challenger_artifact, tmp_path
+    model_artifact, challenger_artifact, model_serving, tmp_path
 ):
     variants = [VariantSpec("primary", model_artifact, 9), VariantSpec(CHALLENGER_VARIANT, challenger_artifact, 1)]
     capture = DataCapture(tmp_path, sampling_percentage=100)
@@ -209,6 +209,7 @@ def test_through_the_stack_a_caller_picks_a_variant_and_its_record_joins_the_api
         api_port=0,
         function=Settings(allowed_origins=(ALLOWED_ORIGIN,), selectable_variants=("primary", CHALLENGER_VARIANT)),
         serve_page=False,
+        serving=model_serving,
     ) as stack:
         status, headers, _ = http(
             f"{stack.api_url}/predict",

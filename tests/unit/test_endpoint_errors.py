@@ -16,7 +16,16 @@ from botocore.exceptions import (
 )
 
 from predict import endpoint_client
-from tests.helpers import ALLOWED_ORIGIN, call, emf_metrics, endpoint_answer, json_lines, load_event, problem_logs
+from tests.helpers import (
+    ALLOWED_ORIGIN,
+    GENERIC_500_PAGE,
+    call,
+    emf_metrics,
+    endpoint_answer,
+    json_lines,
+    load_event,
+    problem_logs,
+)
 
 GUIDE_ANSWER = {
     "predictions": [0, 1, 2],
@@ -24,7 +33,8 @@ GUIDE_ANSWER = {
     "classes": ["setosa", "versicolor", "virginica"],
     "model_version": "abc",
 }
-ORIGINAL_MESSAGE = 'Traceback (most recent call last): File "/opt/ml/model/code/inference.py" ... secret internals'
+# What the serving image answers when a hook raises: Flask's generic page, never the exception.
+ORIGINAL_MESSAGE = GENERIC_500_PAGE
 
 
 def test_success_counts_rows_and_classes_and_logs_with_the_request_id(runtime_stub, capsys):
@@ -119,24 +129,22 @@ def test_endpoint_errors_map_to_a_status_a_count_and_a_log(
     assert [line["error_code"] for line in problem_logs(log_lines())] == [code]
 
 
-def test_model_error_details_are_logged_not_returned(runtime_stub, log_lines):
+def test_a_model_error_logs_the_containers_status_and_where_its_log_is_not_its_page(runtime_stub, log_lines):
+    log_stream = "arn:aws:logs:us-east-1:000000000000:log-group:/aws/sagemaker/Endpoints/iris-endpoint"
     runtime_stub.add_client_error(
         "invoke_endpoint",
         service_error_code="ModelError",
+        service_message=f'Received server error (500) from primary with message "{ORIGINAL_MESSAGE}". See ...',
         http_status_code=424,
-        modeled_fields={"OriginalStatusCode": 500, "OriginalMessage": ORIGINAL_MESSAGE, "LogStreamArn": "arn:x"},
+        modeled_fields={"OriginalStatusCode": 500, "OriginalMessage": ORIGINAL_MESSAGE, "LogStreamArn": log_stream},
     )
 
     answer = call(load_event("predict-one-row"))
 
-    logged = problem_logs(log_lines())[0]
+    (logged,) = problem_logs(log_lines())
     assert answer.body["message"] == "The model could not score this request"
-    assert "internals" not in json.dumps(answer.body)
-    assert (logged["OriginalStatusCode"], logged["OriginalMessage"], logged["LogStreamArn"]) == (
-        500,
-        ORIGINAL_MESSAGE,
-        "arn:x",
-    )
+    assert (logged["message"], logged["OriginalStatusCode"], logged["LogStreamArn"]) == ("model error", 500, log_stream)
+    assert "<html" not in json.dumps(logged) + json.dumps(answer.body)
 
 
 def test_unknown_endpoint_is_logged_as_a_configuration_error(runtime_stub, log_lines):

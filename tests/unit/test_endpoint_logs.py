@@ -21,8 +21,8 @@ ONE_ROW_ANSWER = {"predictions": [0], "probabilities": [[1.0, 0.0, 0.0]]}
 
 @pytest.mark.parametrize(
     ("code", "upstream", "level", "message"),
+    # A ModelError's message quotes the container's page: test_endpoint_errors.py shows what it logs instead.
     [
-        ("ModelError", 424, "ERROR", "model error"),
         ("ThrottlingException", 429, "WARNING", "endpoint busy"),
         ("ServiceUnavailable", 503, "WARNING", "endpoint busy"),
         ("AccessDeniedException", 403, "ERROR", "configuration error: the function cannot use its endpoint"),

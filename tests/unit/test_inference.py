@@ -16,6 +16,7 @@ from iris_contract import (
 
 from model_training import forest_export
 from serving import inference
+from tests.helpers import BAD_PAYLOADS
 
 PARITY_POINTS = 12_000
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -164,72 +165,6 @@ def test_numpy_array_goes_straight_to_predict_fn(served_model):
     prediction = inference.predict_fn(np.array(GUIDE_EXAMPLE_INSTANCES), served_model)
 
     assert prediction["predictions"].tolist() == list(GUIDE_EXAMPLE_PREDICTIONS)
-
-
-ROW_1 = "row 1 (instances[0])"
-ROW_2 = "row 2 (instances[1])"
-EXPECTED_4 = "expected 4: " + ", ".join(FEATURE_NAMES)
-BAD_PAYLOADS = [
-    (
-        "application/json",
-        b"{not json",
-        "the body is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
-    ),
-    ("application/json", b"\xff\xfe", "the body is not UTF-8 text (byte 0)"),
-    ("application/json", b"[[5.1, 3.5, 1.4, 0.2]]", 'expected a JSON object {"instances": [[...], ...]}'),
-    ("application/json", b'{"rows": [[1, 2, 3, 4]]}', 'expected a JSON object {"instances": [[...], ...]}'),
-    ("application/json", b'{"instances": []}', '"instances" must be a non-empty list of rows'),
-    ("application/json", b'{"instances": "5.1,3.5"}', '"instances" must be a non-empty list of rows'),
-    ("application/json", b'{"instances": [5.1, 3.5, 1.4, 0.2]}', f"{ROW_1} is not a list of numbers"),
-    ("application/json", b'{"instances": [[5.1, 3.5, 1.4, 0.2], 7]}', f"{ROW_2} is not a list of numbers"),
-    ("application/json", b'{"instances": [[5.1, "3.5", 1.4, 0.2]]}', f'{ROW_1} has a non-number value "3.5"'),
-    ("application/json", b'{"instances": [[5.1, true, 1.4, 0.2]]}', f"{ROW_1} has a non-number value true"),
-    (
-        "application/json",
-        b'{"instances": [[5.1, 3.5, 1.4, 0.2], [false, 1, 2, 3]]}',
-        f"{ROW_2} has a non-number value false",
-    ),
-    ("application/json", b'{"instances": [[5.1, null, 1.4, 0.2]]}', f"{ROW_1} has a non-number value null"),
-    (
-        "application/json",
-        b'{"instances": [[5.1, NaN, 1.4, 0.2]]}',
-        f"{ROW_1} has a value that is not a finite number: nan",
-    ),
-    (
-        "application/json",
-        b'{"instances": [[5.1, 3.5, 1.4, 0.2], [5.1, Infinity, 1.4, 0.2]]}',
-        f"{ROW_2} has a value that is not a finite number: inf",
-    ),
-    (
-        "application/json",
-        b'{"instances": [[5.1, 1e300, 1.4, 0.2]]}',
-        f"{ROW_1} has a value that is not a finite number: 1e+300",
-    ),
-    # Finite in float64 but past float32, which scikit-learn's trees compare in.
-    (
-        "application/json",
-        b'{"instances": [[5.1, 3.5, 1.4, 0.2], [5.1, 3.5e38, 1.4, 0.2]]}',
-        f"{ROW_2} has a value that is not a finite number: 3.5e+38",
-    ),
-    (
-        "application/json",
-        b'{"instances": [[5.1, 1%s, 1.4, 0.2]]}' % (b"0" * 400),
-        f"{ROW_1} has a value that is not a finite number: inf",
-    ),
-    ("application/json", b'{"instances": [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]]}', f"row 1 has 5 values, {EXPECTED_4}"),
-    ("application/json", b'{"instances": [[]]}', f"row 1 has 0 values, {EXPECTED_4}"),
-    ("text/csv", b"5.1,3.5,abc,0.2\n", "row 1 has a non-number value 'abc'"),
-    ("text/csv", b"5.1,3.5,1.4,nan\n", "row 1 has a value that is not a finite number: nan"),
-    ("text/csv", b"5.1,3.5,1.4,-inf\n", "row 1 has a value that is not a finite number: -inf"),
-    ("text/csv", b"5.1,3.5,1.4,1e39\n", "row 1 has a value that is not a finite number: 1e+39"),
-    (
-        "application/json",
-        b'{"instances": [[5.1, -1%s, 1.4, 0.2]]}' % (b"0" * 400),
-        f"{ROW_1} has a value that is not a finite number: -inf",
-    ),
-    ("text/csv", b"\n\n", "the CSV body has no rows"),
-    ("text/csv", b"5.1,3.5,1.4,0.2\n1,2,3\n", f"row 2 has 3 values, {EXPECTED_4}"),
-]
 
 
 @pytest.mark.parametrize(("content_type", "body", "message"), BAD_PAYLOADS)
