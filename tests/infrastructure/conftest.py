@@ -36,6 +36,10 @@ class Deployment:
         self.intrinsics = Intrinsics(self.template.get("Conditions", {}), self.parameters)
 
     @property
+    def conditions(self) -> dict[str, bool]:
+        return {name: self.intrinsics.holds(name) for name in self.template.get("Conditions", {})}
+
+    @property
     def resources(self) -> dict[str, Any]:
         """Only the resources whose Condition holds, with Fn::If and parameter Refs resolved."""
         return {

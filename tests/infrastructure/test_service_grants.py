@@ -222,14 +222,16 @@ def data_capture_to_bucket(deployment) -> None:
 
 
 def api_to_function_alias(deployment) -> None:
-    """Every integration invokes the alias live, and API Gateway may invoke that alias from this API."""
+    """Every integration that invokes the function invokes the alias live (the others are API Gateway's
+    own MOCK answers), and API Gateway may invoke that alias from this API."""
     values = _values(deployment)
     (api,) = deployment.of_type("AWS::ApiGateway::RestApi").values()
     targets = {
         render(operation["x-amazon-apigateway-integration"]["uri"], values)
         for methods in api["Properties"]["Body"]["paths"].values()
         for operation in methods.values()
-        if isinstance(operation, dict) and "x-amazon-apigateway-integration" in operation
+        if isinstance(operation, dict)
+        and operation.get("x-amazon-apigateway-integration", {}).get("type") == "aws_proxy"
     }
     assert targets == {f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{FUNCTION_ARN}:live/invocations"}
     aliases = {
