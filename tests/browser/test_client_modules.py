@@ -17,7 +17,7 @@ from tests.browser.pages import Site
 SCRIPTS = Path(__file__).with_name("node")
 
 
-@pytest.mark.parametrize("script", ["units.mjs", "timeout.mjs", "saved_settings.mjs"])
+@pytest.mark.parametrize("script", ["units.mjs", "timeout.mjs", "saved_settings.mjs", "batch.mjs"])
 def test_the_modules_under_node(site: Site, script: str, tmp_path: Path) -> None:
     node = shutil.which("node")
     if node is None:
