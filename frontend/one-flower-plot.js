@@ -15,15 +15,29 @@ async function source(x, y) {
   const { values, predicted, classes } = flower;
   const classOf = (/** @type {string} */ species) => Math.max(0, classes.indexOf(species));
   const plotted = [values, ...GUIDE_EXAMPLES.map((example) => example.values)];
+  // A guide's flower measured as this one is this one: one mark, one label.
+  const same = GUIDE_EXAMPLES.find((example) => example.values.every((value, k) => value === values[k]));
   return {
     classes,
     points: { x: [], y: [], cls: [], uncertain: [] },
-    references: GUIDE_EXAMPLES.map((example) => ({ x: example.values[x], y: example.values[y], cls: classOf(example.species), label: `guide's ${example.species}` })),
-    highlight: { x: values[x], y: values[y], cls: predicted, label: `this flower: ${classes[predicted] ?? predicted}` },
+    references: GUIDE_EXAMPLES.filter((example) => example !== same).map((example) => ({
+      x: example.values[x],
+      y: example.values[y],
+      cls: classOf(example.species),
+      label: `guide's ${example.species}`,
+    })),
+    highlight: {
+      x: values[x],
+      y: values[y],
+      cls: predicted,
+      label: "this flower",
+    },
     extents: values.map((_, k) => ({ min: Math.min(...plotted.map((row) => row[k])), max: Math.max(...plotted.map((row) => row[k])) })),
     held: values,
     heldBy: "this flower's own",
-    subject: "this flower (the large mark) and the operator guide's three flowers (hollow marks) for reference",
+    subject: same
+      ? `this flower (the large mark), which is the operator guide's ${same.species}, and the guide's other two flowers (hollow marks) for reference`
+      : "this flower (the large mark) and the operator guide's three flowers (hollow marks) for reference",
     equivalent: "The predicted species and the probabilities above say the same in words",
   };
 }

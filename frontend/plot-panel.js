@@ -108,7 +108,7 @@ export class PlotPanel {
       regionsProblem +
       ` ${source.equivalent}.`;
     this.drawing.replaceChildren(
-      drawPlot({ id: this.id, title, description, xAxis, yAxis, classes: source.classes, regions, ...source }),
+      drawPlot({ id: this.id, title, description, xAxis, yAxis, regions, ...source, narrow: this.figure.clientWidth < 480 }),
       legend(source.classes, `uncertain (highest probability under ${percent.format(UNCERTAIN_BELOW)})`),
     );
     this.caption.replaceChildren(

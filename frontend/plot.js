@@ -25,8 +25,8 @@ import { ticks } from "./plot-data.js";
  * @property {Flower|null} highlight  the flower the plot is about, drawn large
  */
 
-const WIDTH = 640;
-const HEIGHT = 440;
+/** The drawing's size in its own units: a narrow figure (a phone) gets fewer units, so text and marks stay legible. */
+const SIZES = { wide: { width: 640, height: 440 }, narrow: { width: 400, height: 340 } };
 const MARGIN = { left: 60, right: 14, top: 14, bottom: 52 };
 const SHAPES = ["circle", "square", "triangle"];
 
@@ -87,23 +87,24 @@ function rowMarks(spec, sx, sy) {
 /** @param {PlotSpec} spec @returns {SVGSVGElement} */
 export function drawPlot(spec) {
   const { xAxis, yAxis } = spec;
-  const inner = { width: WIDTH - MARGIN.left - MARGIN.right, height: HEIGHT - MARGIN.top - MARGIN.bottom };
+  const size = spec.narrow ? SIZES.narrow : SIZES.wide;
+  const inner = { width: size.width - MARGIN.left - MARGIN.right, height: size.height - MARGIN.top - MARGIN.bottom };
   const sx = (/** @type {number} */ v) => MARGIN.left + ((v - xAxis.range.lo) / (xAxis.range.hi - xAxis.range.lo)) * inner.width;
   const sy = (/** @type {number} */ v) => MARGIN.top + inner.height - ((v - yAxis.range.lo) / (yAxis.range.hi - yAxis.range.lo)) * inner.height;
   const labelled = svg("g", { class: "labelled" });
   for (const flower of spec.references) {
-    labelled.append(mark(flower.cls, sx(flower.x), sy(flower.y), 7, { class: "reference" }), label(flower, sx, sy, 10));
+    labelled.append(mark(flower.cls, sx(flower.x), sy(flower.y), 7, { class: "reference" }), label(flower, sx, sy, 10, size.width));
   }
   if (spec.highlight) {
     const flower = spec.highlight;
-    labelled.append(mark(flower.cls, sx(flower.x), sy(flower.y), 9, { class: "highlight" }), label(flower, sx, sy, 13));
+    labelled.append(mark(flower.cls, sx(flower.x), sy(flower.y), 9, { class: "highlight" }), label(flower, sx, sy, 13, size.width));
   }
   return /** @type {SVGSVGElement} */ (
     svg(
       "svg",
       {
         class: "plot-svg",
-        viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+        viewBox: `0 0 ${size.width} ${size.height}`,
         role: "img",
         "aria-labelledby": `${spec.id}-title`,
         "aria-describedby": `${spec.id}-desc`,
@@ -113,7 +114,7 @@ export function drawPlot(spec) {
       svg("title", { id: `${spec.id}-title` }, spec.title),
       svg("desc", { id: `${spec.id}-desc` }, spec.description),
       regions(spec, sx, sy, inner),
-      axes(spec, sx, sy),
+      axes(spec, sx, sy, size.height),
       rowMarks(spec, sx, sy),
       labelled,
     )
@@ -148,8 +149,8 @@ function regions(spec, sx, sy, inner) {
   return group;
 }
 
-/** @param {PlotSpec} spec @param {(v: number) => number} sx @param {(v: number) => number} sy */
-function axes(spec, sx, sy) {
+/** @param {PlotSpec} spec @param {(v: number) => number} sx @param {(v: number) => number} sy @param {number} height */
+function axes(spec, sx, sy, height) {
   const { xAxis, yAxis } = spec;
   const left = sx(xAxis.range.lo);
   const bottom = sy(yAxis.range.lo);
@@ -158,7 +159,7 @@ function axes(spec, sx, sy) {
     { class: "axes" },
     svg("line", { class: "axis-line", x1: left, x2: sx(xAxis.range.hi), y1: bottom, y2: bottom }),
     svg("line", { class: "axis-line", x1: left, x2: left, y1: bottom, y2: sy(yAxis.range.hi) }),
-    svg("text", { class: "axis-title", x: (left + sx(xAxis.range.hi)) / 2, y: HEIGHT - 12, "text-anchor": "middle" }, xAxis.label),
+    svg("text", { class: "axis-title", x: (left + sx(xAxis.range.hi)) / 2, y: height - 12, "text-anchor": "middle" }, xAxis.label),
     svg(
       "text",
       { class: "axis-title", x: 0, y: 0, transform: `translate(16 ${(bottom + sy(yAxis.range.hi)) / 2}) rotate(-90)`, "text-anchor": "middle" },
@@ -182,10 +183,13 @@ function axes(spec, sx, sy) {
   return group;
 }
 
-/** @param {Flower} flower @param {(v: number) => number} sx @param {(v: number) => number} sy @param {number} gap */
-function label(flower, sx, sy, gap) {
+/**
+ * @param {Flower} flower @param {(v: number) => number} sx @param {(v: number) => number} sy
+ * @param {number} gap @param {number} width  the drawing's
+ */
+function label(flower, sx, sy, gap, width) {
   const x = sx(flower.x);
-  const right = x < WIDTH * 0.7;
+  const right = x < width * 0.6;
   return svg(
     "text",
     { class: "flower-label", x: (right ? x + gap : x - gap).toFixed(1), y: sy(flower.y).toFixed(1), "text-anchor": right ? "start" : "end", "dominant-baseline": "middle" },

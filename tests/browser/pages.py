@@ -16,7 +16,8 @@ from werkzeug.wrappers import Request, Response
 
 from tests.helpers import ROOT, http
 
-# Test artefacts: every screenshot the tests take lands here (docs/screenshot.png is one of them).
+# Test artefacts: every screenshot the tests take lands here. docs/screenshot.png, README.md's picture,
+# is a copy of readme-batch-with-plot.png (tests/browser/test_plot.py).
 SCREENSHOTS = ROOT / "build" / "screenshots"
 THE_KEY = "browser-test-key"
 DESKTOP = {"width": 1280, "height": 900}
@@ -45,6 +46,25 @@ def shoot_element(locator: Locator, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     locator.screenshot(path=str(path))
+    return path
+
+
+def shoot_between(page: Page, top: str, bottom: str, name: str) -> Path:
+    """A screenshot from the top of one element to the bottom of another, across the page's width."""
+    first, last = page.locator(top).bounding_box(), page.locator(bottom).bounding_box()
+    assert first, f"{top} is not shown"
+    assert last, f"{bottom} is not shown"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    scrolled = page.evaluate("window.scrollY")  # bounding boxes are in the viewport; the clip is in the page
+    top_y = first["y"] + scrolled - 16
+    clip = {
+        "x": first["x"] - 16,
+        "y": top_y,
+        "width": first["width"] + 32,
+        "height": last["y"] + last["height"] + scrolled + 16 - top_y,
+    }
+    page.screenshot(path=str(path), full_page=True, clip=clip)
     return path
 
 

@@ -28,7 +28,9 @@ def test_a_1000_row_file_gives_a_1000_row_table_and_a_download(site: Site, page:
     body = page.locator("#batch-table tbody tr")
     expect(body).to_have_count(50)  # a page at a time
     assert [int(n) for n in page.locator("#batch-table tbody th").all_text_contents()] == list(range(1, 51))
-    assert page.locator("#batch-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.predicted)") == species[:50]
+    assert (
+        page.locator("#batch-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.predicted)") == species[:50]
+    )
     headers = page.locator("#batch-table thead th").all_text_contents()
     assert headers == ["#", "Predicted", "P(setosa)", "P(versicolor)", "P(virginica)", *header]
     expect(page.locator("#page-position")).to_have_text("Rows 1 to 50 of 1,000")
@@ -70,7 +72,9 @@ def test_one_class_at_a_time_sorted_by_confidence_with_uncertain_rows_marked(sit
     expect(page.locator("#batch-status")).to_contain_text(f"{len(uncertain)} uncertain")
     body = page.locator("#batch-table tbody tr")
     expect(body).to_have_count(len(rows))
-    marked = body.evaluate_all("rows => rows.filter(r => r.classList.contains('is-uncertain')).map(r => +r.dataset.row + 1)")
+    marked = body.evaluate_all(
+        "rows => rows.filter(r => r.classList.contains('is-uncertain')).map(r => +r.dataset.row + 1)"
+    )
     assert marked == uncertain
     expect(page.locator("#batch-table tbody tr.is-uncertain .uncertain-tag").first).to_have_text("uncertain")
 

@@ -3,6 +3,7 @@ failed part kept apart and retried, and 100,000 rows without blocking the page's
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -82,23 +83,30 @@ def test_25000_rows_go_in_three_requests_with_progress_to_100_percent(site: Site
     expect(page.locator("#batch-hint")).to_contain_text("in parts of up to 10,000 rows")
 
     page.set_input_files("#csv-file", str(path))
+    started = page.evaluate("performance.now()")
     page.click("#classify-batch")
 
-    expect(page.locator("#batch-status")).to_contain_text("is classified: 25,000 rows", timeout=60_000)
+    finished = page.evaluate(CLASSIFIED_AND_PLOTTED)
+    expect(page.locator("#batch-status")).to_contain_text("is classified: 25,000 rows")
     assert sorted(sizes) == [5_000, 10_000, 10_000]
     progress = page.locator("#batch-progress")
     assert progress.evaluate("p => [p.value, p.max, p.position]") == [25_000, 25_000, 1]
     expect(page.locator("#batch-progress-text")).to_have_text("25,000 of 25,000 rows classified")
     expect(page.locator("#cancel-batch")).to_be_hidden()
     expect(page.locator("#page-position")).to_have_text("Rows 1 to 50 of 25,000")
-    print(f"\n25,000 rows, 3 requests: {page.locator('#batch-status').get_attribute('data-elapsed-ms')} ms")
+    print(
+        f"\n25,000 rows: {(finished - started) / 1000:.1f} s from Classify to the plot (the page says "
+        f"{int(page.locator('#batch-status').get_attribute('data-elapsed-ms') or 0) / 1000:.1f} s for the requests)"
+    )
     expect_download_matches_the_api(page, site, rows)
 
 
 def test_cancel_stops_further_requests_and_the_rest_can_follow(site: Site, page: Page, tmp_path: Path) -> None:
     rows = flowers(50_000, seed=12)  # five parts, more than go at once
     held: list[Route] = []
-    page.route(f"{site.api}/predict", lambda route: held.append(route) if route.request.method == "POST" else route.continue_())
+    page.route(
+        f"{site.api}/predict", lambda route: held.append(route) if route.request.method == "POST" else route.continue_()
+    )
     site.open(page)
     page.set_input_files("#csv-file", str(numbered_file(tmp_path, rows)))
     page.click("#classify-batch")
@@ -111,10 +119,8 @@ def test_cancel_stops_further_requests_and_the_rest_can_follow(site: Site, page:
     page.click("#cancel-batch")
     expect(page.locator("#batch-status")).to_have_text("Cancelled: no rows were classified.")
     for route in held:
-        try:
+        with contextlib.suppress(Error):  # the page aborted it: nothing to continue
             route.continue_()
-        except Error:
-            pass  # the page aborted it: nothing to continue
     page.wait_for_timeout(1_000)
     assert len(held) == 3, "Cancel did not stop the parts not yet sent"
     problem = page.locator("#batch-error .part-problem")
@@ -149,9 +155,15 @@ def test_a_failed_second_part_keeps_the_first_and_third_and_its_retry_completes_
     expect(status).to_contain_text("is partly classified: 15,000 of 25,000 rows", timeout=60_000)
     problem = page.locator("#batch-error .part-problem")
     expect(problem).to_have_count(1)
-    expect(problem.locator(".part-range")).to_have_text("Rows 10,001 to 20,000 (lines 10,002 to 20,001) were not classified.")
-    expect(problem.locator(".error-sentence")).to_have_text("The model is busy or not ready yet. Wait a moment and try again.")
-    expect(problem.locator(".api-said")).to_have_text("The API said: The model endpoint is busy or not ready; retry shortly")
+    expect(problem.locator(".part-range")).to_have_text(
+        "Rows 10,001 to 20,000 (lines 10,002 to 20,001) were not classified."
+    )
+    expect(problem.locator(".error-sentence")).to_have_text(
+        "The model is busy or not ready yet. Wait a moment and try again."
+    )
+    expect(problem.locator(".api-said")).to_have_text(
+        "The API said: The model endpoint is busy or not ready; retry shortly"
+    )
     expect(problem.locator(".request-id code")).to_have_text("rid-part-2")
     table = download_table(page)
     classified = [bool(line[5]) for line in table[1:]]

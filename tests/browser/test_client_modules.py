@@ -1,6 +1,7 @@
 """The page's modules under Node, outside any page: CSV reading and writing, 422 locations, the
-rules read from openapi.json, the client against the real API, the client's timeout, and what the
-browser keeps of the API settings (API keys by origin)."""
+rules read from openapi.json, the client against the real API, the client's timeout, what the
+browser keeps of the API settings (API keys by origin), and the batch's parts, views, plot numbers
+and bounded sending (batch.mjs)."""
 
 from __future__ import annotations
 
