@@ -94,13 +94,13 @@ function problemItem(problem, fromTextBox) {
   return h(
     "li",
     { "data-line": problem.line, "data-field": problem.field },
-    h("strong", {}, `Line ${problem.line}`),
+    h("strong", {}, `Line ${count.format(problem.line)}`),
     `${problem.column ? `, column ${problem.column}` : ""} (row ${count.format(problem.row + 1)}): ${problem.message}`,
     h("br"),
     h("code", { class: "line-text" }, problem.text ?? ""),
     fromTextBox ? " " : null,
     fromTextBox
-      ? h("button", { type: "button", class: "secondary link-button", "data-select-line": problem.line }, `Select line ${problem.line}`)
+      ? h("button", { type: "button", class: "secondary link-button", "data-select-line": problem.line }, `Select line ${count.format(problem.line)}`)
       : null,
   );
 }

@@ -71,9 +71,9 @@ async function classifyBatch() {
   try {
     loaded = await ask("load", { file, text: source.text, maxRows: rules?.maxRows });
   } catch (error) {
-    if (!(error instanceof CsvError)) throw error;
     batchStatus.textContent = "";
-    return showError(batchError, { sentence: error.message });
+    const reason = /** @type {Error} */ (error).message;
+    return showError(batchError, { sentence: error instanceof CsvError ? reason : `This page could not read the file: ${reason}` });
   }
   if (signal.aborted) return;
   if (rules?.minRows !== undefined && loaded.rows < rules.minRows) {

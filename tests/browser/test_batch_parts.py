@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Error, Page, Request, Route, expect
 
-from tests.browser.pages import Site, answer, api_predict, download_table, flowers, write_csv
+from tests.browser.pages import DESKTOP, Site, answer, api_predict, download_table, flowers, write_csv
 
 LIMIT = 10_000  # docs/openapi.json's instances.maxItems, which the page reads
 HEADER = ["id", "sepal_length", "sepal_width", "petal_length", "petal_width"]
@@ -182,18 +182,42 @@ def test_100000_rows_never_block_the_main_thread_for_more_than_200_ms(site: Site
     rows = flowers(100_000, seed=14)
     site.open(page)
     page.set_input_files("#csv-file", str(numbered_file(tmp_path, rows)))
+    # The status line at the top of the window, so that the plot and the table are drawn on screen
+    # as they come (off screen the page leaves them unrendered), and Classify all without scrolling.
+    page.locator("#batch-status").evaluate("status => status.scrollIntoView({block: 'start'})")
     started = page.evaluate(OBSERVE_LONG_TASKS)
 
-    page.click("#classify-batch")
+    page.evaluate("document.getElementById('batch-form').requestSubmit(document.getElementById('classify-batch'))")
     finished = page.evaluate(CLASSIFIED_AND_PLOTTED)
+    assert page.evaluate("document.getElementById('batch-plot').getBoundingClientRect().top") < DESKTOP["height"]
     expect(page.locator("#batch-status")).to_contain_text("is classified: 100,000 rows")
 
     tasks = [task for task in page.evaluate("window.longTasks") if task["start"] >= started]
-    longest = max((task["duration"] for task in tasks), default=0)
+    longest = max((task["duration"] for task in tasks), default=0)  # the API reports tasks of 50 ms or more
     print(
         f"\n100,000 rows: {(finished - started) / 1000:.1f} s from Classify to the plot "
         f"(the page says {int(page.locator('#batch-status').get_attribute('data-elapsed-ms') or 0) / 1000:.1f} s "
-        f"for the requests); longest main-thread task {longest:.0f} ms; {len(tasks)} tasks over 50 ms"
+        f"for the requests); longest main-thread task "
+        f"{f'{longest:.0f} ms' if tasks else 'under 50 ms'}; {len(tasks)} tasks of 50 ms or more"
     )
     assert longest <= LONGEST_TASK_MS, tasks
     expect(page.locator("#page-position")).to_have_text("Rows 1 to 50 of 100,000")
+
+
+def test_a_422_in_the_second_part_names_the_files_line_and_column(site: Site, page: Page, tmp_path: Path) -> None:
+    rows = flowers(LIMIT + 5, seed=15)
+    rows[LIMIT + 2] = [*rows[LIMIT + 2][:3], 400.0]  # petal_width in millimetres, third row of the second part
+    site.open(page)
+    page.set_input_files("#csv-file", str(numbered_file(tmp_path, rows)))
+    page.click("#classify-batch")
+
+    expect(page.locator("#batch-status")).to_contain_text("is partly classified: 10,000 of 10,005 rows", timeout=60_000)
+    problem = page.locator("#batch-error .part-problem")
+    expect(problem.locator(".part-range")).to_have_text(
+        "Rows 10,001 to 10,005 (lines 10,002 to 10,006) were not classified."
+    )
+    item = problem.locator("ul.row-errors li")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("Line 10,004, column petal_width (row 10,003): must be at most 30 cm")
+    expect(item).to_have_attribute("data-line", "10004")
+    expect(item.locator(".line-text")).to_have_text(",".join(str(v) for v in [LIMIT + 3, *rows[LIMIT + 2]]))
