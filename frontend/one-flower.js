@@ -6,6 +6,7 @@ import { FEATURES, GUIDE_EXAMPLES } from "./contract.js";
 import { byId, h } from "./dom.js";
 import { describeError, hideError, showError } from "./errors.js";
 import { cm, percent, UNIT } from "./format.js";
+import { hideFlowerPlot, showFlowerPlot } from "./one-flower-plot.js";
 import { answerDetails, prepareRequest } from "./request.js";
 import { accepted, FEATURE_NAMES, featureLabel, rules } from "./rules.js";
 
@@ -121,9 +122,11 @@ async function classifyOne() {
   try {
     const answer = await predict([row], { ...settings, signal });
     renderOneResult(answer);
+    showFlowerPlot(row, answer);
   } catch (error) {
     if (signal.aborted) return; // a newer request took over
     oneResult.hidden = true;
+    hideFlowerPlot();
     oneStatus.textContent = "";
     const described = describeError(error, settings);
     const general = [];

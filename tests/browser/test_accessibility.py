@@ -33,7 +33,8 @@ def test_no_axe_violations(site: Site, page: Page, viewport: dict[str, int]) -> 
 
     page.click("button[data-example='2']")
     expect(page.locator("#predicted-species")).to_have_text("virginica")
-    found["result"] = violations(page)
+    expect(page.locator("#one-plot .plot-svg .regions rect").first).to_be_attached()
+    found["result and its plot"] = violations(page)
 
     page.fill("#m-sepal_width", "-1")
     page.click("#classify")
@@ -43,7 +44,8 @@ def test_no_axe_violations(site: Site, page: Page, viewport: dict[str, int]) -> 
     page.fill("#csv-text", "5.1,3.5,1.4,0.2\n6.2,2.9,4.3,1.3\n7.7,3.0,6.1,2.3\n")
     page.click("#classify-batch")
     expect(page.locator("#batch-table tbody tr")).to_have_count(3)
-    found["batch"] = violations(page)
+    expect(page.locator("#batch-plot .plot-svg .regions rect").first).to_be_attached()
+    found["batch and its plot"] = violations(page)
 
     page.fill("#csv-text", "5.1,3.5,1.4,0.2\n6.2,x,4.3,1.3\n")
     page.click("#classify-batch")

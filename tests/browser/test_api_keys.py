@@ -57,7 +57,7 @@ def test_a_link_naming_another_api_is_asked_about_and_never_gets_the_saved_key(
     expect(page.locator("#api-base-url")).to_have_value(other_url)
     expect(page.locator("#api-key")).to_have_value("")
     assert classify_and_capture_the_request(page, other_url).header_value("x-api-key") is None
-    assert len(other.posts()) == 1, other.requests  # the recording API did answer this request
+    assert len(other.posts()) >= 1, other.requests  # the recording API did answer (the plot's grid may follow)
     assert not other.api_key_was_offered(), other.requests
 
     # Back at the API it was saved for, the key is in the field and goes with the request.
@@ -93,7 +93,7 @@ def test_the_key_field_follows_the_origin_of_the_base_url(
     expect(page.locator("#api-key")).to_have_value("")
     expect(page.locator("#api-key-hint")).to_contain_text(f"only to {other_url};")
     assert classify_and_capture_the_request(page, other_url).header_value("x-api-key") is None
-    assert len(other.posts()) == 1, other.requests
+    assert len(other.posts()) >= 1, other.requests
     assert not other.api_key_was_offered(), other.requests
 
     page.fill("#api-key", "typed-for-the-other-api")

@@ -1,33 +1,14 @@
-"""Many flowers: a 1,000-row CSV file, the row limit from openapi.json, 422 rows with the header offset."""
+"""Many flowers: a 1,000-row CSV file, a page of the table at a time, one class and by confidence, and
+422 rows with the header offset. Files over the row limit: test_batch_parts.py."""
 
 from __future__ import annotations
 
-import csv
-import io
-import random
 import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import Site, api_predict, shoot
-
-GUIDE = [[5.1, 3.5, 1.4, 0.2], [6.2, 2.9, 4.3, 1.3], [7.7, 3.0, 6.1, 2.3]]
-FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
-
-
-def flowers(count: int, seed: int = 7) -> list[list[float]]:
-    rng = random.Random(seed)
-    return [[round(v + rng.uniform(-0.2, 0.2), 2) for v in GUIDE[i % 3]] for i in range(count)]
-
-
-def write_csv(path: Path, rows: list[list[object]], header: list[str] | None) -> Path:
-    with path.open("w", newline="") as file:
-        writer = csv.writer(file)
-        if header:
-            writer.writerow(header)
-        writer.writerows(rows)
-    return path
+from tests.browser.pages import FEATURES, GUIDE, Site, api_predict, download_table, flowers, shoot, write_csv
 
 
 def test_a_1000_row_file_gives_a_1000_row_table_and_a_download(site: Site, page: Page, tmp_path: Path) -> None:
@@ -41,20 +22,27 @@ def test_a_1000_row_file_gives_a_1000_row_table_and_a_download(site: Site, page:
     page.set_input_files("#csv-file", str(path))
     page.click("#classify-batch")
 
-    expect(page.locator("#batch-table tbody tr")).to_have_count(1000)
     expect(page.locator("#batch-status")).to_contain_text("1,000 rows")
     answer = api_predict(site.api, rows)
-    predicted = page.locator("#batch-table tbody td.prediction").all_text_contents()
-    assert predicted == [answer["classes"][p] for p in answer["predictions"]]
+    species = [answer["classes"][p] for p in answer["predictions"]]
+    body = page.locator("#batch-table tbody tr")
+    expect(body).to_have_count(50)  # a page at a time
+    assert [int(n) for n in page.locator("#batch-table tbody th").all_text_contents()] == list(range(1, 51))
+    assert (
+        page.locator("#batch-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.predicted)") == species[:50]
+    )
     headers = page.locator("#batch-table thead th").all_text_contents()
     assert headers == ["#", "Predicted", "P(setosa)", "P(versicolor)", "P(virginica)", *header]
+    expect(page.locator("#page-position")).to_have_text("Rows 1 to 50 of 1,000")
+    expect(page.locator("#page-previous")).to_be_disabled()
     shoot(page, "desktop-batch-1000")
 
-    with page.expect_download() as download_info:
-        page.click("#download-csv")
-    download = download_info.value
-    assert download.suggested_filename == "iris-predictions.csv"
-    table = list(csv.reader(io.StringIO(Path(download.path()).read_text())))
+    page.click("#page-next")
+    expect(page.locator("#page-position")).to_have_text("Rows 51 to 100 of 1,000")
+    expect(body.first.locator("th")).to_have_text("51")
+    assert body.evaluate_all("rows => rows.map(r => r.dataset.predicted)") == species[50:100]
+
+    table = download_table(page)
     assert len(table) == 1001
     assert table[0] == [
         *header,
@@ -71,27 +59,48 @@ def test_a_1000_row_file_gives_a_1000_row_table_and_a_download(site: Site, page:
         assert [float(x) for x in line[7:]] == probabilities
 
 
+def test_one_class_at_a_time_sorted_by_confidence_with_uncertain_rows_marked(site: Site, page: Page) -> None:
+    # Between versicolor and virginica, where the forest is unsure, and the guide's three.
+    rows = [*GUIDE, *[[6.0 + i * 0.05, 2.7, 4.9 + (i % 3) * 0.05, 1.5 + (i % 4) * 0.05] for i in range(12)]]
+    answer = api_predict(site.api, rows)
+    top = [max(p) for p in answer["probabilities"]]
+    uncertain = [i + 1 for i, t in enumerate(top) if t < 0.6]
+    assert uncertain, f"the rows chose no uncertain flower: {top}"
+    site.open(page)
+    page.fill("#csv-text", "\n".join(",".join(str(v) for v in row) for row in rows))
+    page.click("#classify-batch")
+    expect(page.locator("#batch-status")).to_contain_text(f"{len(uncertain)} uncertain")
+    body = page.locator("#batch-table tbody tr")
+    expect(body).to_have_count(len(rows))
+    marked = body.evaluate_all(
+        "rows => rows.filter(r => r.classList.contains('is-uncertain')).map(r => +r.dataset.row + 1)"
+    )
+    assert marked == uncertain
+    expect(page.locator("#batch-table tbody tr.is-uncertain .uncertain-tag").first).to_have_text("uncertain")
+
+    page.select_option("#batch-sort", "least")
+    expect(body.first.locator("th")).to_have_text(str(min(range(len(rows)), key=lambda i: (top[i], i)) + 1))
+    shown = [int(n) - 1 for n in body.locator("th").all_text_contents()]
+    assert shown == sorted(range(len(rows)), key=lambda i: (top[i], i))
+
+    page.select_option("#batch-filter", label="Predicted virginica")
+    virginica = answer["classes"].index("virginica")
+    expected = sorted((i for i, p in enumerate(answer["predictions"]) if p == virginica), key=lambda i: (top[i], i))
+    expect(body).to_have_count(len(expected))
+    assert [int(n) - 1 for n in body.locator("th").all_text_contents()] == expected
+    expect(page.locator("#batch-table caption")).to_contain_text(f"{len(expected)} rows predicted virginica")
+
+
 def test_pasted_rows_without_header(site: Site, page: Page) -> None:
     site.open(page)
     page.fill("#csv-text", "\n".join(",".join(str(v) for v in row) for row in GUIDE))
     page.click("#classify-batch")
-    expect(page.locator("#batch-table tbody td.prediction")).to_have_text(["setosa", "versicolor", "virginica"])
+    expect(page.locator("#batch-table tbody tr")).to_have_count(3)
+    predicted = page.locator("#batch-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.predicted)")
+    assert predicted == ["setosa", "versicolor", "virginica"]
     expect(page.locator("#batch-table thead th")).to_have_text(
         ["#", "Predicted", "P(setosa)", "P(versicolor)", "P(virginica)", *FEATURES]
     )
-
-
-def test_over_the_row_limit_is_refused_before_sending_with_the_limit(site: Site, page: Page, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "too-many.csv", flowers(10_001), FEATURES)
-    site.open(page)
-    sent = []
-    page.on("request", lambda request: sent.append(request.url) if request.url.endswith("/predict") else None)
-    page.set_input_files("#csv-file", str(path))
-    page.click("#classify-batch")
-    error = page.locator("#batch-error")
-    expect(error).to_contain_text("has 10,001 rows, but the API takes at most 10,000 rows per request")
-    expect(error).to_contain_text("Nothing was sent")
-    assert sent == []
 
 
 def test_without_openapi_json_nothing_is_prechecked_and_the_api_says_it(site: Site, page: Page, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """The page's modules under Node, outside any page: CSV reading and writing, 422 locations, the
-rules read from openapi.json, the client against the real API, the client's timeout, and what the
-browser keeps of the API settings (API keys by origin)."""
+rules read from openapi.json, the client against the real API, the client's timeout, what the
+browser keeps of the API settings (API keys by origin), and the batch's parts, views, plot numbers
+and bounded sending (batch.mjs)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from tests.browser.pages import Site
 SCRIPTS = Path(__file__).with_name("node")
 
 
-@pytest.mark.parametrize("script", ["units.mjs", "timeout.mjs", "saved_settings.mjs"])
+@pytest.mark.parametrize("script", ["units.mjs", "timeout.mjs", "saved_settings.mjs", "batch.mjs"])
 def test_the_modules_under_node(site: Site, script: str, tmp_path: Path) -> None:
     node = shutil.which("node")
     if node is None:

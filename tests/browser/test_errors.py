@@ -7,9 +7,9 @@ import re
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.pages import THE_KEY, Site, shoot
+from tests.browser.pages import THE_KEY, Site, answer, shoot
 
 
 def test_api_stopped_says_it_cannot_reach_the_api(site: Site, page: Page, stack_to_stop) -> None:
@@ -117,28 +117,6 @@ def test_a_bad_base_url_is_explained_before_sending(site: Site, page: Page) -> N
     site.open(page, api=site.api.removeprefix("http://"))
     page.click("button[data-example='0']")
     expect(page.locator("#one-error")).to_contain_text("The API base URL must start with http:// or https://")
-
-
-def answer(
-    origin: str,
-    status: int,
-    message: str | None,
-    headers: dict[str, str] | None = None,
-    request_id: str | None = "rid-1",
-):
-    """An API answer with this status, standing in for what the local stack cannot be made to say."""
-    cors = {"Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": "X-Request-Id,Retry-After"}
-    body = "" if message is None else json.dumps({"message": message, "errors": [], "requestId": request_id})
-
-    def handle(route: Route) -> None:
-        if route.request.method == "OPTIONS":
-            route.fulfill(status=204, headers={**cors, "Access-Control-Allow-Headers": "Content-Type,X-Api-Key"})
-        else:
-            route.fulfill(
-                status=status, body=body, headers={**cors, "Content-Type": "application/json", **(headers or {})}
-            )
-
-    return handle
 
 
 STATUSES = [

@@ -1,11 +1,12 @@
-"""Screenshots at desktop and phone width, and no horizontal scrolling at 360 px."""
+"""Screenshots at desktop and phone width (the page, and each plot on its own), and no horizontal
+scrolling at 360 px."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import DESKTOP, PHONE, Site, shoot
+from tests.browser.pages import DESKTOP, PHONE, Site, shoot, shoot_element
 
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
@@ -18,8 +19,10 @@ def test_screens(site: Site, page: Page, viewport: dict[str, int]) -> None:
 
     page.click("button[data-example='1']")
     expect(page.locator("#predicted-species")).to_have_text("versicolor")
+    expect(page.locator("#one-plot .plot-svg .regions rect").first).to_be_attached()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], "the page scrolls sideways"
     shoot(page, f"{name}-one-flower")
+    shoot_element(page.locator("#one-plot"), f"{name}-one-flower-plot")
 
     page.fill("#m-sepal_width", "35")
     page.click("#classify")
@@ -33,6 +36,9 @@ def test_screens(site: Site, page: Page, viewport: dict[str, int]) -> None:
     )
     page.click("#classify-batch")
     expect(page.locator("#batch-table tbody tr")).to_have_count(4)
+    expect(page.locator("#batch-plot .plot-svg .regions rect").first).to_be_attached()
+    expect(page.locator("#batch-plot")).not_to_have_attribute("aria-busy", "true")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], "the page scrolls sideways"
+    shoot_element(page.locator("#batch-plot"), f"{name}-batch-plot")
     page.click("#settings summary")
     shoot(page, f"{name}-batch-and-settings")
