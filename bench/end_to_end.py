@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import statistics
-import time
 from collections.abc import Callable
 
 from iris_contract import GUIDE_EXAMPLE_INSTANCES
 
 from bench.report import figure
 from bench.stack_process import local_runtime_client, stack_process
+from bench.timing import taking_turns_ms
 from local_stack import settings
 
 ROUNDS = 300
@@ -54,16 +53,7 @@ def _side_by_side(lambda_mode: str) -> dict[str, float]:
     """Median milliseconds of POST /predict and of the direct call, taking turns."""
     with stack_process(lambda_mode=lambda_mode) as stack:
         calls = {"api": _via_api(stack.api_port), "direct": _direct(stack.endpoint_port)}
-        for _ in range(WARM_UP):
-            for call in calls.values():
-                call()
-        samples: dict[str, list[float]] = {name: [] for name in calls}
-        for _ in range(ROUNDS):
-            for name, call in calls.items():
-                started = time.perf_counter()
-                call()
-                samples[name].append(time.perf_counter() - started)
-    return {name: statistics.median(values) * 1000 for name, values in samples.items()}
+        return taking_turns_ms(calls, ROUNDS, WARM_UP)
 
 
 def run() -> dict[str, float]:

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.report import figure
+from bench.timing import taking_turns_ms
 from local_stack.stack import local_stack
 from model_training import train
 from project import ROOT
@@ -53,16 +52,7 @@ def run() -> dict[str, float]:
                 "function": lambda: stack.functions.invoke("PredictFunction", event),
                 "predict": _http(stack.api_url, "POST", BODY, {"Content-Type": "application/json"}),
             }
-            for _ in range(WARM_UP):
-                for call in calls.values():
-                    call()
-            samples: dict[str, list[float]] = {name: [] for name in calls}
-            for _ in range(ROUNDS):
-                for name, call in calls.items():
-                    started = time.perf_counter()
-                    call()
-                    samples[name].append(time.perf_counter() - started)
-    p50 = {name: statistics.median(values) * 1000 for name, values in samples.items()}
+            p50 = taking_turns_ms(calls, ROUNDS, WARM_UP)
     print(f"Preflight, median of {ROUNDS} each, taking turns (the function warm, in the emulator)")
     print(f"  OPTIONS /predict answered by API Gateway (MOCK):        {p50['mock']:.2f} ms")
     print(f"  the same preflight event invoked on the function:      {p50['function']:.2f} ms")

@@ -29,3 +29,18 @@ def interleaved_medians(
 
 def microseconds(seconds: float) -> str:
     return f"{seconds * 1e6:,.1f} µs"
+
+
+def taking_turns_ms(calls: dict[str, Callable[[], object]], rounds: int, warm_up: int) -> dict[str, float]:
+    """Median milliseconds of one call of each, the calls taking turns call by call (a noisy
+    neighbour slows them alike), after ``warm_up`` unmeasured turns."""
+    for _ in range(warm_up):
+        for call in calls.values():
+            call()
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            started = time.perf_counter()
+            call()
+            samples[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) * 1000 for name, values in samples.items()}

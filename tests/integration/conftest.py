@@ -51,26 +51,16 @@ def stack(model_artifact: Path, model_serving: ModelServing) -> Iterator[Running
 @pytest.fixture(scope="session")
 def secured_stacks(model_artifact: Path, model_serving: ModelServing) -> Iterator[dict[str, RunningStack]]:
     """The local stack in the template's two locked AuthModes: API_KEY (key SECURED_STACK_KEY) and IAM."""
+    common = {
+        "endpoint_port": 0,
+        "api_port": 0,
+        "serve_page": False,
+        "allowed_origins": ALLOWED_ORIGINS,
+        "serving": model_serving,
+    }
     with (
-        local_stack(
-            model_artifact,
-            endpoint_port=0,
-            api_port=0,
-            serve_page=False,
-            auth_mode="API_KEY",
-            api_key=SECURED_STACK_KEY,
-            allowed_origins=ALLOWED_ORIGINS,
-            serving=model_serving,
-        ) as keyed,
-        local_stack(
-            model_artifact,
-            endpoint_port=0,
-            api_port=0,
-            serve_page=False,
-            auth_mode="IAM",
-            allowed_origins=ALLOWED_ORIGINS,
-            serving=model_serving,
-        ) as iam,
+        local_stack(model_artifact, auth_mode="API_KEY", api_key=SECURED_STACK_KEY, **common) as keyed,
+        local_stack(model_artifact, auth_mode="IAM", **common) as iam,
     ):
         yield {"API_KEY": keyed, "IAM": iam}
 
