@@ -1,10 +1,10 @@
 """`make mutation`: mutmut's own command line, with each mutant named after the module its file is
 imported as.
 
-mutmut names a mutant after its file's path from the project root, as if imported from there:
-functions/predict/app.py gives ``functions.predict.app``. Its trampolines compare that name with
-the name of the module the code was really imported as, to decide whether a mutant is active and
-to link tests to functions. Lambda, the tests and the local stack import the function as
+mutmut names a mutant after its file's path from the project root, as if imported from there, so
+the name it gives functions/predict/app.py begins with the code folder's. Its trampolines compare
+that name with the name of the module the code was really imported as, to decide whether a mutant
+is active and to link tests to functions. Lambda, the tests and the local stack import the function as
 ``predict.app`` (the code folder, CodeUri, on the path), so under mutmut's naming no test would
 ever be linked to, or kill, a mutant of the function. mutmut leaves out a leading ``src/`` for
 the same reason (``mutmut.utils.format_utils.get_mutant_name``); this leaves out the function's
