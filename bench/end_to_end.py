@@ -72,7 +72,7 @@ def run() -> dict[str, float]:
         f"<= {TARGET_ADDED_MS} ms",
         facade <= TARGET_ADDED_MS,
     )
-    figure("what the Runtime Interface Emulator adds on top at p50, one row (issue 10)", f"{emulator:.2f} ms")
+    figure("what the Runtime Interface Emulator adds on top at p50, one row", f"{emulator:.2f} ms")
     figure(
         "POST /predict through the emulator vs direct invoke at p50, one row",
         f"{emulated['api']:.2f} ms vs {emulated['direct']:.2f} ms",

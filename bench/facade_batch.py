@@ -35,7 +35,7 @@ from serving import inference
 
 ROWS = 10_000
 TARGET_SHARE = 0.15
-# The endpoint's time for 10,000 rows before the serving hooks were rewritten (issue 11).
+# The endpoint's time for 10,000 rows before the serving hooks read the forest as a grid of cells.
 OLD_ENDPOINT_SECONDS = 0.250
 ROUNDS = 25
 
