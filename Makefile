@@ -167,7 +167,7 @@ $(MUTATION_INSTALLED): $(INSTALLED) requirements/mutation-constraints.txt
 MUTATION_FAIL_UNDER ?= 95
 mutation: $(MUTATION_INSTALLED) ## Mutation testing of functions/predict and inference.py (slow; not in make test)
 	rm -rf mutants
-	time LOCAL_LAMBDA=in-process $(BIN)/python -m tools.mutation_run run
+	time LOCAL_LAMBDA=in-process FUZZ_SHARE=0.1 $(BIN)/python -m tools.mutation_run run
 	$(BIN)/python -m tools.mutation_report --fail-under $(MUTATION_FAIL_UNDER)
 
 # Each lock is resolved by uv for every platform (--universal) on the environments' Python 3.13,

@@ -9,6 +9,7 @@ import base64
 import functools
 import io
 import json
+import os
 import re
 import threading
 import time
@@ -52,6 +53,12 @@ POWERTOOLS_LAYER = (
 # check-layer` confirms an entry with AWS credentials (Powertools' SSM parameter
 # /aws/service/powertools/python/arm64/python3.13/<release> names the layer version of a release).
 POWERTOOLS_LAYER_VERSIONS = {"3.34.0": 37, "3.35.0": 38, "3.36.0": 39, "3.37.0": 40}
+
+
+def examples(count: int) -> int:
+    """A property test's example count, scaled by FUZZ_SHARE: `make mutation` runs each mutant's
+    tests with a tenth of them (those tests run once per mutant); `make test` runs them all."""
+    return max(10, round(count * float(os.environ.get("FUZZ_SHARE", "1"))))
 
 
 # ---------------------------------------------------------------- events (as `sam local invoke -e` uses)

@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 
 from local_stack.settings import REGION
 from tests import raw_requests
-from tests.helpers import SECURED_STACK_KEY
+from tests.helpers import SECURED_STACK_KEY, examples
 
 pytestmark = pytest.mark.integration
 
-LIVE = settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+LIVE = settings(max_examples=examples(120), deadline=None, suppress_health_check=list(HealthCheck))
 MODES = ["NONE", "API_KEY", "IAM"]
 
 

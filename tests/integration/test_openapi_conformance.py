@@ -8,12 +8,13 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from predict.parsing import VARIANT_HEADER
+from tests.helpers import examples
 from tools.openapi import DOCUMENT
 
 pytestmark = pytest.mark.integration
 
 schema = schemathesis.openapi.from_path(str(DOCUMENT))
-EXAMPLES_PER_OPERATION = 150
+EXAMPLES_PER_OPERATION = examples(150)
 
 
 @schema.parametrize()

@@ -19,9 +19,9 @@ from iris_contract import FEATURE_NAMES
 
 from predict import endpoint_client
 from tests import raw_requests
-from tests.helpers import call, load_event, predict_event, route_event, with_body, with_header
+from tests.helpers import call, examples, load_event, predict_event, route_event, with_body, with_header
 
-EXAMPLES = 400
+EXAMPLES = examples(400)
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 

@@ -21,6 +21,7 @@ from tests.helpers import (
     base64_predict_event,
     call,
     endpoint_answer,
+    examples,
     predict_event,
 )
 
@@ -422,7 +423,7 @@ DOCUMENTS = st.one_of(
 )
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(600), deadline=None, suppress_health_check=list(HealthCheck))
 @given(document=DOCUMENTS)
 @example(document={"instances": [[0, 0, 0, 0]]})
 @example(document={"instances": [[30, 30.0, 0.0, -0.0]]})
