@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, lambda *_: stop.set())
     function = settings.function_settings()
-    with local_stack(variants=variants, capture=capture, function=function) as stack:
+    with local_stack(variants=variants, capture=capture, function=function, operate=True) as stack:
+        assert stack.aws is not None
         split = ", ".join(f"{variant.name} (weight {variant.weight:g})" for variant in stack.variants)
         captured = f"{capture.sampling_percentage}% into {capture.root}/" if capture else "off (DATA_CAPTURE_PERCENT)"
         page = stack.page_url + "/"
@@ -63,12 +64,21 @@ iris-gateway local stack is up.
   The function runs:               {stack.lambda_runtime}
   The model runs:                  {stack.model_runtime}
   Production variants:             {split}; callers may choose: {choosable}
-  Data capture:                    {captured}{exposed}
+  Data capture:                    {captured}
+  AWS APIs (local, one address):   {stack.aws.address}   sagemaker, sagemaker-runtime, s3, cloudwatch, logs,
+                                   application-autoscaling, sns, sts; the template's endpoint, alarms,
+                                   dashboard and scaling are deployed there (waits x{settings.time_scale():g})
+  Alarm notifications (SNS):       {settings.alarm_outbox()}{exposed}
 
 Try it:
   curl -X POST {stack.api_url}/predict \\
       -H "Content-Type: application/json" \\
       -d '{{"instances": [[5.1, 3.5, 1.4, 0.2]]}}'
+
+The operator guide's commands, with one export (docs/operations.md, "Operating it locally"):
+  export AWS_ENDPOINT_URL={stack.aws.address} AWS_DEFAULT_REGION={settings.REGION} \\
+         AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+  aws sagemaker describe-endpoint --endpoint-name {stack.function.endpoint_name}
 
 Ctrl-C stops everything.
 """,

@@ -32,9 +32,10 @@ from typing import Any, Protocol
 
 from werkzeug.wrappers import Request, Response
 
-from local_stack import settings
+from local_stack import settings, telemetry
 from local_stack.cloudformation import ApiRoute, LocalTemplate, MockIntegration, StaticAnswer
 from local_stack.http_server import SIGV4_PREFIX, log_access, log_event
+from local_stack.telemetry import Metric
 
 STAGE = "Prod"
 COMPONENT = "local-api"
@@ -43,6 +44,8 @@ COMPONENT = "local-api"
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 REQUEST_HEADER = "method.request.header."
 JSON = "application/json"
+# How the integration's latency travels from invoked() to the stage's metrics; never sent to callers.
+INTEGRATION_LATENCY_HEADER = "X-Local-Integration-Latency"
 
 
 class Functions(Protocol):
@@ -142,10 +145,17 @@ class LocalRestApi:
     gateway_responses: dict[str, StaticAnswer] = field(default_factory=dict)
     # The key of the usage plan, in API_KEY mode.
     api_key: str | None = None
+    # Its metrics' ApiName, its access log group, and the log group of each function (by logical id).
+    api_name: str = ""
+    access_log_group: str = ""
+    function_log_groups: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_spec(cls, api: LocalTemplate, functions: Functions, api_key: str | None = None) -> LocalRestApi:
-        return cls(api.routes, functions, api.gateway_responses, api_key)
+        log_groups = {name: function.log_group for name, function in api.functions.items()}
+        return cls(
+            api.routes, functions, api.gateway_responses, api_key, api.api_name, api.access_log_group, log_groups
+        )
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         return self.handle(Request(environ))(environ, start_response)
@@ -208,8 +218,42 @@ class LocalRestApi:
     def handle(self, request: Request) -> Response:
         started = time.perf_counter()
         response = self.answer(request)
-        log_access(COMPONENT, request, response, response.headers["x-amzn-RequestId"], started)
+        request_id = response.headers["x-amzn-RequestId"]
+        log_access(COMPONENT, request, response, request_id, started)
+        self.record(request, response, request_id, started)
         return response
+
+    def record(self, request: Request, response: Response, request_id: str, started: float) -> None:
+        """What API Gateway records of one request: the stage's metrics (docs.aws.amazon.com/apigateway/
+        latest/developerguide/api-gateway-metrics-and-dimensions.html), by ApiName and by ApiName
+        and Stage, and the access log line, with the fields of the template's access log format."""
+        latency_ms = (time.perf_counter() - started) * 1000
+        integration_ms = float(response.headers.pop(INTEGRATION_LATENCY_HEADER, 0))
+        status = response.status_code
+        metrics = [
+            ("Count", 1.0, "Count"),
+            ("4XXError", float(400 <= status < 500), "Count"),
+            ("5XXError", float(status >= 500), "Count"),
+            ("Latency", latency_ms, "Milliseconds"),
+            ("IntegrationLatency", integration_ms, "Milliseconds"),
+        ]
+        for dimensions in ({"ApiName": self.api_name}, {"ApiName": self.api_name, "Stage": STAGE}):
+            telemetry.put_metrics(
+                "AWS/ApiGateway", [Metric(name, value, unit, dimensions) for name, value, unit in metrics]
+            )
+        if self.access_log_group:
+            line = {
+                "requestId": request_id,
+                "ip": request.remote_addr,
+                "method": request.method,
+                "path": request.path,
+                "status": str(status),
+                "latencyMs": str(round(latency_ms)),
+                "integrationLatencyMs": str(round(integration_ms)),
+                "responseLength": str(response.calculate_content_length() or 0),
+                "userAgent": request.user_agent.string,
+            }
+            telemetry.write_log(self.access_log_group, STAGE, json.dumps(line))
 
     def answer(self, request: Request) -> Response:
         body = request.stream.read(MAX_PAYLOAD_BYTES + 1)
@@ -242,15 +286,35 @@ class LocalRestApi:
             source_ip=request.remote_addr or "127.0.0.1",
         )
         request_id = event["requestContext"]["requestId"]
+        started = time.perf_counter()
+        failed = False
         try:
             response = to_http_response(self.functions.invoke(function, event))
         except Exception as error:  # noqa: BLE001 - API Gateway's answer to a failed invocation
+            failed = True
             log_event(COMPONENT, message="invocation failed", function=function, error=repr(error))
             response = self.gateway_error(
                 request, 502, "Internal server error", "InternalServerErrorException", request_id
             )
+        duration_ms = (time.perf_counter() - started) * 1000
+        record_function_invocation(function, failed, duration_ms)
         response.headers["x-amzn-RequestId"] = request_id
+        response.headers[INTEGRATION_LATENCY_HEADER] = str(duration_ms)
         return response
+
+
+def record_function_invocation(logical_id: str, failed: bool, duration_ms: float) -> None:
+    """Lambda's AWS/Lambda metrics of one invocation, by FunctionName (docs.aws.amazon.com/lambda/latest/dg/
+    monitoring-metrics-types.html): Errors counts an invocation that failed (an unhandled error or a timeout)."""
+    dimensions = {"FunctionName": settings.function_name(logical_id)}
+    telemetry.put_metrics(
+        "AWS/Lambda",
+        [
+            Metric("Invocations", 1, "Count", dimensions),
+            Metric("Errors", float(failed), "Count", dimensions),
+            Metric("Duration", duration_ms, "Milliseconds", dimensions),
+        ],
+    )
 
 
 def to_http_response(result: dict[str, Any]) -> Response:

@@ -20,6 +20,7 @@ from typing import Any
 from samtranslator.yaml_helper import yaml_parse
 
 from local_stack.intrinsics import Intrinsics, parameter_defaults
+from local_stack.settings import STACK_NAME
 from project import ROOT
 
 TEMPLATE = ROOT / "template.yaml"
@@ -49,6 +50,7 @@ class FunctionSpec:
     # Only the variables with literal values; the others are the deployment's to resolve.
     environment: dict[str, str]
     declared_environment: frozenset[str]
+    log_group: str = ""  # where Lambda writes its logs (LoggingConfig.LogGroup), for the stack's name
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,15 @@ class LocalTemplate:
     # x-amazon-apigateway-gateway-responses, by type (DEFAULT_4XX, DEFAULT_5XX, ...).
     gateway_responses: dict[str, StaticAnswer]
     parameter_defaults: dict[str, str]
+    # The REST API's name and stage (its metrics' ApiName and Stage) and its access log group.
+    api_name: str = ""
+    stage: str = ""
+    access_log_group: str = ""
 
 
-def load_template(template: Path = TEMPLATE, parameters: dict[str, str] | None = None) -> LocalTemplate:
+def load_template(
+    template: Path = TEMPLATE, parameters: dict[str, str] | None = None, stack_name: str = STACK_NAME
+) -> LocalTemplate:
     """Every method of the REST API's OpenAPI body, the functions its integrations invoke, and
     the parameters' defaults; security and API Gateway's own answers as the given parameters (or
     the defaults) make them."""
@@ -129,15 +137,41 @@ def load_template(template: Path = TEMPLATE, parameters: dict[str, str] | None =
         for method, operation in methods.items()
         if method in OPENAPI_METHODS or method == ANY_METHOD
     )
+    names = _physical_names(resources, stack_name)
     functions = {
-        name: _function_spec(name, {**globals_, **resources[name]["Properties"]}, template.parent)
+        name: _function_spec(name, {**globals_, **resources[name]["Properties"]}, template.parent, names)
         for name in sorted({route.function for route in routes if route.function})
     }
     gateway_responses = {
         kind: _answer(None, response, "gatewayresponse.header.")
         for kind, response in body.get("x-amazon-apigateway-gateway-responses", {}).items()
     }
-    return LocalTemplate(routes, functions, gateway_responses, defaults)
+    properties = apis[0]["Properties"]
+    access_log = properties.get("AccessLogSetting", {}).get("DestinationArn", {}).get("Fn::GetAtt", [""])[0]
+    return LocalTemplate(
+        routes,
+        functions,
+        gateway_responses,
+        defaults,
+        _stack_named(properties.get("Name", ""), stack_name),
+        properties.get("StageName", ""),
+        names.get(access_log, ""),
+    )
+
+
+def _stack_named(value: Any, stack_name: str) -> str:
+    """A name the template writes as !Sub over the stack's name alone, e.g. ${AWS::StackName}-api."""
+    text = value.get("Fn::Sub", "") if isinstance(value, dict) else value
+    return text.replace("${AWS::StackName}", stack_name) if isinstance(text, str) else ""
+
+
+def _physical_names(resources: dict[str, Any], stack_name: str) -> dict[str, str]:
+    """The log groups' names, by logical id, for the groups named from the stack's name."""
+    return {
+        logical_id: _stack_named(resource["Properties"].get("LogGroupName", ""), stack_name)
+        for logical_id, resource in resources.items()
+        if resource.get("Type") == "AWS::Logs::LogGroup"
+    }
 
 
 def _route(path: str, method: str, operation: dict[str, Any]) -> ApiRoute:
@@ -170,8 +204,10 @@ def model_container_environment(template: Path = TEMPLATE, model: str = "Model")
     return dict(document["Resources"][model]["Properties"]["PrimaryContainer"]["Environment"])
 
 
-def _function_spec(logical_id: str, properties: dict[str, Any], folder: Path) -> FunctionSpec:
+def _function_spec(logical_id: str, properties: dict[str, Any], folder: Path, names: dict[str, str]) -> FunctionSpec:
     variables: dict[str, Any] = properties.get("Environment", {}).get("Variables", {})
+    log_group = properties.get("LoggingConfig", {}).get("LogGroup", {})
+    log_group_id = log_group.get("Ref", "") if isinstance(log_group, dict) else ""
     return FunctionSpec(
         logical_id=logical_id,
         code_uri=folder / properties["CodeUri"],
@@ -181,6 +217,7 @@ def _function_spec(logical_id: str, properties: dict[str, Any], folder: Path) ->
         memory_mb=int(properties.get("MemorySize", DEFAULT_MEMORY_MB)),
         environment={name: str(value) for name, value in variables.items() if isinstance(value, str | int | float)},
         declared_environment=frozenset(variables),
+        log_group=names.get(log_group_id) or f"/aws/lambda/{logical_id}",
     )
 
 

@@ -25,9 +25,23 @@ SUB_VARIABLE = re.compile(r"\$\{([\w:.]+)\}")
 class Intrinsics:
     """Conditions and parameter values of one deployment: ``parameters`` override the defaults."""
 
-    def __init__(self, conditions: Mapping[str, Any], parameters: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        conditions: Mapping[str, Any],
+        parameters: Mapping[str, str],
+        attributes: Mapping[str, str] | None = None,
+        mappings: Mapping[str, Any] | None = None,
+    ) -> None:
+        """``parameters`` may also name pseudo parameters and resources (what their Ref gives);
+        ``attributes`` gives ``Fn::GetAtt`` values as "Resource.Attribute", and ``mappings`` the
+        template's Mappings, for a caller that resolves resources as a deployment would."""
         self.definitions = conditions
         self.parameters = parameters
+        self.attributes = attributes or {}
+        self.mappings = mappings or {}
+        # Only a resolver for a deployment (one given attributes) reads a string-form Fn::Sub: for
+        # the others, such a Sub names what only a deployment knows and stays as it is.
+        self.resolves_deployment = attributes is not None
         self._held: dict[str, bool] = {}
 
     def holds(self, name: str) -> bool:
@@ -81,22 +95,34 @@ class Intrinsics:
             return self.resolve(when_true if self.holds(condition) else when_false)
         if set(node) == {"Ref"} and node["Ref"] in self.parameters:
             return self.parameters[node["Ref"]]
+        if self.resolves_deployment and set(node) == {"Fn::Sub"} and isinstance(node["Fn::Sub"], str):
+            # The string form: its variables are parameters, pseudo parameters or resources.
+            return self.resolve({"Fn::Sub": [node["Fn::Sub"], dict(self.parameters)]})
+        if set(node) == {"Fn::GetAtt"} and ".".join(node["Fn::GetAtt"]) in self.attributes:
+            return self.attributes[".".join(node["Fn::GetAtt"])]
         resolved = {key: self.resolve(value) for key, value in node.items()}
+        if set(resolved) == {"Fn::FindInMap"} and all(isinstance(key, str) for key in resolved["Fn::FindInMap"]):
+            mapping, first, second = resolved["Fn::FindInMap"]
+            if mapping in self.mappings:
+                return self.mappings[mapping][first][second]
         if set(resolved) == {"Fn::Sub"}:
-            return _substituted(resolved["Fn::Sub"]) or resolved
+            known = {**self.parameters, **self.attributes} if self.resolves_deployment else {}
+            return _substituted(resolved["Fn::Sub"], known) or resolved
         return {key: value for key, value in resolved.items() if value != NO_VALUE}
 
 
-def _substituted(argument: Any) -> str | None:
+def _substituted(argument: Any, known_elsewhere: Mapping[str, str]) -> str | None:
     """A ``Fn::Sub`` of the list form whose variables are all known strings, as its text; else None
-    (it names a resource, a pseudo parameter, or a value only a deployment knows)."""
+    (it names a resource, a pseudo parameter, or a value only a deployment knows). A name that is
+    not a variable may be one a deployment's resolver knows (``known_elsewhere``)."""
     if not isinstance(argument, list):
         return None
     text, variables = argument
+    known = {**known_elsewhere, **variables}
     names = set(SUB_VARIABLE.findall(text))
-    if not names <= set(variables) or not all(isinstance(variables[name], str) for name in names):
+    if not names <= set(known) or not all(isinstance(known[name], str) for name in names):
         return None
-    return SUB_VARIABLE.sub(lambda found: variables[found.group(1)], text)
+    return SUB_VARIABLE.sub(lambda found: known[found.group(1)], text)
 
 
 def parameter_defaults(template: Mapping[str, Any]) -> dict[str, str]:

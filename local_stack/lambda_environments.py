@@ -32,12 +32,13 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from local_stack import settings
+from local_stack import settings, telemetry
 from local_stack.cloudformation import FunctionSpec
 from local_stack.http_server import free_port, log_event
 from local_stack.lifetime import popen_tied
@@ -112,9 +113,11 @@ class Instance:
     connection: http.client.HTTPConnection | None = None
     invocations: int = 0
     busy: bool = False
+    log_stream: str = ""  # Lambda's stream per execution environment: yyyy/mm/dd/[$LATEST]<id>
     _readers: list[threading.Thread] = field(default_factory=list)
 
     def start(self) -> None:
+        self.log_stream = f"{time.strftime('%Y/%m/%d', time.gmtime())}/[$LATEST]{uuid.uuid4().hex}"
         self.port = free_port(settings.DEFAULT_HOST)
         command = [
             *self.command[:1],
@@ -199,6 +202,7 @@ class Instance:
             rapid = RAPID_LINE.search(line)
             if rapid is None:
                 print(line, file=sys.stderr, flush=True)
+                telemetry.write_log(self.function.log_group, self.log_stream, line)
                 continue
             init = INIT_REPORT.search(rapid.group("message"))
             if init:

@@ -49,10 +49,11 @@ from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAll
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from local_stack import settings
+from local_stack import settings, telemetry
 from local_stack.data_capture import CapturedInvocation, DataCapture
 from local_stack.http_server import SIGV4_PREFIX, build_server, log_access, log_event
 from local_stack.sagemaker_container import InvocationResult, ServingContainer
+from local_stack.telemetry import Metric
 from predict.limits import SAGEMAKER_NAME_MAX_LENGTH, SAGEMAKER_NAME_PATTERN
 
 MAX_BODY_BYTES = 6 * 1024 * 1024
@@ -84,6 +85,7 @@ class ProductionVariant:
     name: str
     container: Container
     weight: float = 1.0
+    instance_count: int = 1  # what InvocationsPerInstance divides by
 
 
 @dataclass
@@ -167,6 +169,7 @@ class SageMakerRuntime:
         return response
 
     def invoke_endpoint(self, request: Request, endpoint_name: str) -> Response:
+        started = time.perf_counter()
         require_signature(request)
         endpoint = self.endpoint(endpoint_name)
         validate_custom_attributes(request.headers.get("X-Amzn-SageMaker-Custom-Attributes"))
@@ -176,15 +179,20 @@ class SageMakerRuntime:
         variant = endpoint.variant(endpoint_name, request.headers.get("X-Amzn-SageMaker-Target-Variant"))
         body = read_body(request)
         content_type = request.headers.get("Content-Type", "")
+        model_started = time.perf_counter()
         try:
             result = variant.container.invoke(body, content_type, request.headers.get("Accept", ""))
         except Exception:  # noqa: BLE001 - any exception from the model's code is the model's error
             # What the image's Flask worker does with an exception from a hook: the traceback goes
             # to the endpoint's log, the caller gets the generic 500 page (werkzeug's, as Flask's is).
+            traceback = format_exc()
             log_event(
-                COMPONENT, log_group=log_group(endpoint_name), log_stream=log_stream(variant.name), message=format_exc()
+                COMPONENT, log_group=log_group(endpoint_name), log_stream=log_stream(variant.name), message=traceback
             )
+            telemetry.write_log(log_group(endpoint_name), log_stream(variant.name), traceback)
             result = InvocationResult(InternalServerError().get_body().encode(), "text/html; charset=utf-8", 500)
+        model_seconds = time.perf_counter() - model_started
+        record_invocation(endpoint_name, variant, result.status, model_seconds, time.perf_counter() - started)
         if not 200 <= result.status < 300:
             raise self.model_error(endpoint_name, variant.name, result)
         if endpoint.capture is not None and endpoint.capture.sampled():
@@ -227,6 +235,28 @@ class SageMakerRuntime:
                 "LogStreamArn": f"arn:aws:logs:{self.region}:{settings.ACCOUNT}:log-group:{group}",
             },
         )
+
+
+def record_invocation(
+    endpoint_name: str, variant: ProductionVariant, status: int, model_seconds: float, total_seconds: float
+) -> None:
+    """The AWS/SageMaker metrics of one invocation that reached a variant's container, with the
+    names, units and dimensions SageMaker documents (docs.aws.amazon.com/sagemaker/latest/dg/
+    monitoring-cloudwatch.html): the error counts by the container's status, latencies in
+    microseconds, and the invocation normalised by the variant's instance count."""
+    dimensions = {"EndpointName": endpoint_name, "VariantName": variant.name}
+    model_us = model_seconds * 1e6
+    telemetry.put_metrics(
+        "AWS/SageMaker",
+        [
+            Metric("Invocations", 1, "None", dimensions),
+            Metric("Invocation4XXErrors", float(400 <= status < 500), "None", dimensions),
+            Metric("Invocation5XXErrors", float(status >= 500), "None", dimensions),
+            Metric("InvocationsPerInstance", 1 / variant.instance_count, "None", dimensions),
+            Metric("ModelLatency", model_us, "Microseconds", dimensions),
+            Metric("OverheadLatency", max(0.0, total_seconds * 1e6 - model_us), "Microseconds", dimensions),
+        ],
+    )
 
 
 def log_group(endpoint_name: str) -> str:

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
-from local_stack import settings
+from local_stack import settings, telemetry
 from local_stack.cloudformation import model_container_environment
 from local_stack.http_server import log_event
 from local_stack.lifetime import popen_tied
@@ -273,6 +273,7 @@ class ImageContainer:
             self.log_tail.append(line)
             self._last_line_at = time.monotonic()
             log_event(COMPONENT, log_group=self.log_group, log_stream=self.log_stream, message=line)
+            telemetry.write_log(self.log_group, self.log_stream, line)
         stream.close()
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import tomllib
 from pathlib import Path
 
 from model_training import artifact
 from predict.settings import Settings
-from project import BUILD
+from project import BUILD, ROOT
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_ENDPOINT_PORT = 8080
@@ -22,6 +23,33 @@ DEFAULT_API_KEY = "local-api-key"
 # Where the local services say they are, in ARNs and log stream names.
 REGION = "us-east-1"
 ACCOUNT = "000000000000"
+# The stack's name in samconfig.toml, from which the template names its functions, logs and alarms.
+STACK_NAME: str = tomllib.loads((ROOT / "samconfig.toml").read_text())["default"]["global"]["parameters"]["stack_name"]
+DEFAULT_AWS_PORT = 4566  # LocalStack's port, which people already know: AWS_ENDPOINT_URL=http://127.0.0.1:4566
+
+
+def aws_port() -> int:
+    """The one address of every AWS API the operator guide uses (local_stack/aws.py)."""
+    return int(os.environ.get("LOCAL_AWS_PORT", DEFAULT_AWS_PORT))
+
+
+def time_scale() -> float:
+    """How long the local control plane's waits and the local alarms' periods last, as a share of
+    what the template says: with 0.05, a 300-second canary bake lasts 15 s, a 60-second alarm period 3 s."""
+    scale = float(os.environ.get("LOCAL_TIME_SCALE", "0.05"))
+    if not 0 < scale <= 1:
+        raise ValueError(f"LOCAL_TIME_SCALE is {scale}: use a number in (0, 1]")
+    return scale
+
+
+def alarm_outbox() -> Path:
+    """Where the alarms' SNS notifications land locally, one JSON line each."""
+    return Path(os.environ.get("LOCAL_ALARM_OUTBOX", BUILD / "local-aws" / "alarm-notifications.jsonl"))
+
+
+def function_name(logical_id: str) -> str:
+    """A function's name as CloudFormation makes it: <stack>-<logical id>, without the random suffix."""
+    return f"{STACK_NAME}-{logical_id}"
 
 
 def host() -> str:

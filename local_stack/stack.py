@@ -8,10 +8,16 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from local_stack import settings
+from moto.moto_api._internal.models import moto_api_backend
+
+from local_stack import settings, telemetry
 from local_stack.api_gateway import Functions, LocalRestApi
+from local_stack.aws import LocalAws
 from local_stack.cloudformation import TEMPLATE, LocalTemplate, load_template
+from local_stack.cloudwatch import AlarmEvaluator, LocalCloudWatch
+from local_stack.control_plane import ControlPlane
 from local_stack.data_capture import DataCapture
+from local_stack.deploy import DeployedStack, clients, deploy, upload_model
 from local_stack.http_server import base_url, serve_in_background
 from local_stack.lambda_environments import EmulatedFunctions, emulator_binary
 from local_stack.lambda_runtime import InProcessFunctions
@@ -40,6 +46,16 @@ class VariantSpec:
 
 
 @dataclass(frozen=True)
+class OperatedAws:
+    """The local AWS behind one address (local_stack/aws.py), with the template's resources deployed."""
+
+    address: str  # AWS_ENDPOINT_URL
+    deployed: DeployedStack
+    alarms: AlarmEvaluator
+    control_plane: ControlPlane
+
+
+@dataclass(frozen=True)
 class RunningStack:
     api_url: str
     endpoint_url: str
@@ -52,6 +68,7 @@ class RunningStack:
     auth_mode: str
     # How the endpoint's containers run: the serving image's code, or in this process and why.
     model_runtime: str
+    aws: OperatedAws | None = None  # the local AWS address, when the stack runs one
 
 
 def function_environment(endpoint_url: str, function: Settings) -> dict[str, str]:
@@ -112,6 +129,56 @@ def local_endpoint(
             container.close()
         if capture is not None:
             capture.close()
+
+
+@contextmanager
+def operated_endpoint(
+    variants: Sequence[VariantSpec],
+    endpoint_name: str,
+    host: str,
+    endpoint_port: int,
+    aws_port: int,
+    capture: DataCapture | None,
+    serving: ModelServing,
+    template_parameters: dict[str, str] | None = None,
+) -> Iterator[tuple[str, OperatedAws]]:
+    """The endpoint as the template deploys it, in the local AWS: its artifacts uploaded to the local
+    S3, its models, config and endpoint created through the SageMaker API (whose control plane
+    starts the containers), its alarms evaluated, its metrics and logs recorded. Yields the local
+    SageMaker Runtime's own URL and the local AWS. moto's stores belong to the process, so one
+    such endpoint runs per process at a time; each starts from empty stores."""
+    moto_api_backend.reset()  # what moto's POST /moto-api/reset does: empty stores, new backends
+    runtime = SageMakerRuntime({})
+    capture_root = capture.root if capture else settings.data_capture_dir()
+    capture_percent = capture.sampling_percentage if capture else 0
+    if capture is not None:
+        capture.close()  # the control plane captures as the endpoint config says, into the same folder
+    cloudwatch = LocalCloudWatch(settings.ACCOUNT)
+    control_plane = ControlPlane(runtime, serving, settings.ACCOUNT, capture_root, settings.time_scale())
+    with ExitStack() as running:
+        aws_server = running.enter_context(serve_in_background(LocalAws(runtime, control_plane), host, aws_port))
+        address = base_url(aws_server)
+        running.callback(control_plane.close)
+        running.enter_context(telemetry.recording(cloudwatch))
+        alarms = running.enter_context(
+            AlarmEvaluator(cloudwatch, settings.ACCOUNT, settings.alarm_outbox(), settings.time_scale())
+        )
+        runtime_server = running.enter_context(serve_in_background(runtime, host, endpoint_port))
+        s3 = clients(address)["s3"]
+        parameters = {
+            "EndpointName": endpoint_name,
+            "ModelDataUrl": upload_model(s3, variants[0].artifact),
+            "DataCapturePercent": str(capture_percent),
+            **(template_parameters or {}),
+        }
+        if len(variants) > 1:
+            parameters |= {
+                "ChallengerModelDataUrl": upload_model(s3, variants[1].artifact),
+                "PrimaryWeight": f"{variants[0].weight:g}",
+                "ChallengerWeight": f"{variants[1].weight:g}",
+            }
+        deployed = deploy(address, parameters)
+        yield base_url(runtime_server), OperatedAws(address, deployed, alarms, control_plane)
 
 
 def configured_variants(artifact: Path, challenger: bool, template_defaults: dict[str, str]) -> list[VariantSpec]:
@@ -180,6 +247,9 @@ def local_stack(
     auth_mode: str | None = None,
     api_key: str | None = None,
     serving: ModelServing | None = None,
+    operate: bool = False,
+    aws_port: int | None = None,
+    template_parameters: dict[str, str] | None = None,
 ) -> Iterator[RunningStack]:
     """Starts the endpoint, then the function with its environment, then serves the API and the page.
 
@@ -189,7 +259,10 @@ def local_stack(
     reconfigures a later stack. ``emulate`` chooses
     how the function runs (None: as LOCAL_LAMBDA says, else the emulator where it runs). ``auth_mode`` is the
     template's AuthMode (NONE, API_KEY, IAM); in API_KEY mode ``api_key`` is the key callers must send.
-    ``serving`` runs the endpoint's containers (see local_endpoint).
+    ``serving`` runs the endpoint's containers (see local_endpoint). ``operate`` deploys the endpoint
+    as the template does into a local AWS on one address (``aws_port``, default LOCAL_AWS_PORT), for
+    the operator guide's commands (see operated_endpoint), with ``template_parameters`` overriding
+    the template's defaults there.
     """
     serving = serving or choose_serving(settings.serve_with_image())
     variants = variants or primary_only(artifact or settings.model_artifact())
@@ -204,17 +277,27 @@ def local_stack(
     if refusal:
         raise ValueError(refusal)
     api = load_template(template, {"AuthMode": auth_mode, "AllowedOrigins": ",".join(function.allowed_origins)})
+    endpoint_port = settings.endpoint_port() if endpoint_port is None else endpoint_port
+    operated = None
     with ExitStack() as running:
-        endpoint_url = running.enter_context(
-            local_endpoint(
-                variants,
-                function.endpoint_name,
-                host,
-                settings.endpoint_port() if endpoint_port is None else endpoint_port,
-                capture,
-                serving,
+        if operate:
+            aws_port = settings.aws_port() if aws_port is None else aws_port
+            endpoint_url, operated = running.enter_context(
+                operated_endpoint(
+                    variants,
+                    function.endpoint_name,
+                    host,
+                    endpoint_port,
+                    aws_port,
+                    capture,
+                    serving,
+                    template_parameters,
+                )
             )
-        )
+        else:
+            endpoint_url = running.enter_context(
+                local_endpoint(variants, function.endpoint_name, host, endpoint_port, capture, serving)
+            )
         functions, described = running.enter_context(
             local_functions(api, function_environment(endpoint_url, function), emulate)
         )
@@ -238,4 +321,5 @@ def local_stack(
             page_url,
             auth_mode,
             serving.described,
+            operated,
         )

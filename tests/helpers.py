@@ -11,6 +11,7 @@ import io
 import json
 import os
 import re
+import tarfile
 import threading
 import time
 import urllib.error
@@ -401,3 +402,52 @@ def render(node: Any, values: dict[str, str]) -> Any:
         local = {name: render(value, values) for name, value in variables.items()}
         return re.sub(r"\$\{([^}!]+)\}", lambda match: local[match[1]] if match[1] in local else known[match[1]], text)
     raise ValueError(f"cannot render {node!r}")
+
+
+# The operator guide as the seed writes it (docs/operator-guide.md), with its placeholders.
+OPERATOR_GUIDE = ROOT / "docs" / "operator-guide.md"
+GUIDE_PLACEHOLDER = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
+
+
+def guide_values() -> dict[str, str]:
+    """What the guide's placeholders stand for with the template's defaults, in the local region."""
+    defaults = {name: str(spec.get("Default", "")) for name, spec in source_template()["Parameters"].items()}
+    return {
+        "artifacts.endpoint.endpoint_name": defaults["EndpointName"],
+        "artifacts.endpoint.region": local_settings.REGION,
+        "params.instance_type": defaults["InstanceType"],
+        "params.initial_instance_count": defaults["InitialInstanceCount"],
+    }
+
+
+def guide_blocks(heading: str) -> list[str]:
+    """The code blocks under a heading of the operator guide (to the next heading of its level or
+    higher), its placeholders filled in."""
+    lines = OPERATOR_GUIDE.read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip("#").strip() == heading and line.startswith("#"))
+    level = len(lines[start]) - len(lines[start].lstrip("#"))
+    section: list[str] = []
+    in_code = False
+    for line in lines[start + 1 :]:
+        in_code ^= line.startswith("```")
+        if not in_code and line.startswith("#") and len(line) - len(line.lstrip("#")) <= level:
+            break
+        section.append(line)
+    blocks = re.findall(r"^```\w*\n(.*?)^```", "\n".join(section) + "\n", flags=re.S | re.M)
+    values = guide_values()
+    return [GUIDE_PLACEHOLDER.sub(lambda found: values[found.group(1)], block) for block in blocks]
+
+
+def broken_artifact(artifact: Path, folder: Path) -> Path:
+    """A copy of ``artifact`` whose predict_fn raises, as a model with a bug does: its container
+    answers every invocation with a 500."""
+    broken = folder / "broken-model.tar.gz"
+    with tarfile.open(artifact) as source, tarfile.open(broken, "w:gz") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member) if member.isfile() else None
+            content = data.read() if data else None
+            if member.name.endswith("code/inference.py") and content is not None:
+                content += b"\n\ndef predict_fn(input_data, model):\n    raise RuntimeError('injected fault')\n"
+                member.size = len(content)
+            target.addfile(member, io.BytesIO(content) if content is not None else None)
+    return broken
