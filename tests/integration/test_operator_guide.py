@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -22,7 +23,7 @@ from local_stack import settings
 from local_stack.deploy import upload_model, wait_in_service
 from local_stack.stack import RunningStack, VariantSpec, local_stack
 from predict.settings import DEFAULT_ENDPOINT_NAME
-from tests.helpers import GUIDE_CURL_BODY, broken_artifact, guide_blocks, guide_values
+from tests.helpers import GUIDE_CURL_BODY, broken_artifact, guide_blocks, guide_values, predict
 
 AWS_CLI_DIRECTORY = str(Path(sys.executable).parent)  # requirements/dev.txt installs the AWS CLI into .venv
 # A local clock 50 times as fast: a 300-second canary bake lasts 6 s, a 60-second alarm period 1.2 s.
@@ -386,3 +387,64 @@ def test_wait_in_service_names_a_failed_endpoint(guide_environment, tmp_path):
 
     with pytest.raises(RuntimeError, match=r"Could not access model data at s3://nowhere/model\.tar\.gz"):
         wait_in_service(sagemaker, "another-endpoint", timeout=30)
+
+
+# Dashboard metrics the local stack cannot emit, and why.
+NOT_EMITTED_LOCALLY = {
+    ("/aws/sagemaker/Endpoints", "CPUUtilization"): "an instance's agent reports it; no instance runs locally",
+    ("/aws/sagemaker/Endpoints", "MemoryUtilization"): "an instance's agent reports it; no instance runs locally",
+    ("AWS/Lambda", "Throttles"): "Lambda counts throttled invocations; the local runtime never throttles",
+    ("IrisGateway", "EndpointErrors"): "the function counts the endpoint's failures; none is injected here",
+}
+SEARCH = re.compile(r"SEARCH\('\{(?P<schema>[^}]*)\}(?P<terms>[^']*)'")
+
+
+def dashboard_metrics(body: dict[str, Any]) -> set[tuple[str, str, frozenset[str]]]:
+    """Every (namespace, metric, dimension names) a dashboard's widgets plot: metric arrays (where
+    "." repeats the line above) and SEARCH expressions ({namespace,dimensions} MetricName=...)."""
+    found = set()
+    for widget in body["widgets"]:
+        previous: list[str] = []
+        for line in widget["properties"]["metrics"]:
+            if isinstance(line[0], dict):
+                search = SEARCH.search(line[0]["expression"])
+                assert search, line
+                namespace, *dimensions = search["schema"].split(",")
+                for metric in re.findall(r'"(\w+)"', search["terms"].split("MetricName=")[1]):
+                    found.add((namespace, metric, frozenset(dimensions)))
+                continue
+            fields = [field for field in line if not isinstance(field, dict)]
+            fields = [previous[i] if field == "." else field for i, field in enumerate(fields)]
+            previous = fields
+            found.add((fields[0], fields[1], frozenset(fields[2::2])))
+    return found
+
+
+def test_every_dashboard_metric_is_one_the_local_stack_emits(guide_environment, operated):
+    assert operated.aws is not None
+    # One flower of each class through the API (curl's path), so the function counts each class.
+    for row in ([5.1, 3.5, 1.4, 0.2], [6.0, 2.7, 4.1, 1.0], [7.7, 3.0, 6.1, 2.3]):
+        predict(operated.api_url, json.dumps({"instances": [row]}))
+    invoke(1)
+    body = json.loads(
+        boto3.client("cloudwatch").get_dashboard(DashboardName=operated.aws.deployed.dashboard_name)["DashboardBody"]
+    )
+    if operated.lambda_runtime.startswith("in this process"):
+        pytest.skip(f"SKIPPED LOUDLY: the function runs {operated.lambda_runtime}: its log lines are not collected")
+
+    deadline = time.monotonic() + 10
+    while True:
+        emitted = {
+            (metric["Namespace"], metric["MetricName"], frozenset(d["Name"] for d in metric["Dimensions"]))
+            for metric in boto3.client("cloudwatch").list_metrics()["Metrics"]
+        }
+        missing = {
+            found for found in dashboard_metrics(body) - emitted if (found[0], found[1]) not in NOT_EMITTED_LOCALLY
+        }
+        if not missing or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)  # the function's log lines arrive a moment after its answer
+
+    assert missing == set()
+    plotted = {(namespace, metric) for namespace, metric, _ in dashboard_metrics(body)}
+    assert set(NOT_EMITTED_LOCALLY) <= plotted  # each exception names a metric the dashboard has
