@@ -18,6 +18,7 @@ from bench import (
     handler_cost,
     load,
     model_latency,
+    operations,
     package_size,
     preflight,
     report,
@@ -38,6 +39,7 @@ SECTIONS = [
     cold_start,
     package_size,
     load,
+    operations,
 ]
 
 

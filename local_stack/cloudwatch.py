@@ -183,15 +183,20 @@ class AlarmEvaluator:
         period = timedelta(seconds=alarm.period * self.time_scale)
         wanted = {(d.name, d.value) for d in alarm.dimensions}
         name = alarm.extended_statistic or alarm.statistic
+        window_start = now - period * alarm.evaluation_periods
+        data = []
         with self.lock:
-            data = [
-                datum
-                for datum in self.backend.metric_data
-                if datum.namespace == alarm.namespace
-                and datum.name == alarm.metric_name
-                and datum.timestamp >= now - period * alarm.evaluation_periods
-                and {(d.name, d.value) for d in datum.dimensions} == wanted
-            ]
+            # Newest first, stopping at the window's start: data arrive in time order, and the
+            # store keeps everything since the stack started.
+            for datum in reversed(self.backend.metric_data):
+                if datum.timestamp < window_start:
+                    break
+                if (
+                    datum.namespace == alarm.namespace
+                    and datum.name == alarm.metric_name
+                    and {(d.name, d.value) for d in datum.dimensions} == wanted
+                ):
+                    data.append(datum)
         breaching = 0
         counted = 0
         values = []

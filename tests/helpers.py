@@ -12,6 +12,7 @@ import json
 import os
 import re
 import tarfile
+import textwrap
 import threading
 import time
 import urllib.error
@@ -420,20 +421,21 @@ def guide_values() -> dict[str, str]:
     }
 
 
-def guide_blocks(heading: str) -> list[str]:
-    """The code blocks under a heading of the operator guide (to the next heading of its level or
-    higher), its placeholders filled in."""
-    lines = OPERATOR_GUIDE.read_text().splitlines()
+def guide_blocks(heading: str, document: Path = OPERATOR_GUIDE) -> list[str]:
+    """The code blocks under a heading of the operator guide, or of another Markdown ``document``
+    (to the next heading of its level or higher), placeholders filled in."""
+    lines = document.read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if line.lstrip("#").strip() == heading and line.startswith("#"))
     level = len(lines[start]) - len(lines[start].lstrip("#"))
     section: list[str] = []
     in_code = False
     for line in lines[start + 1 :]:
-        in_code ^= line.startswith("```")
+        in_code ^= line.lstrip().startswith("```")
         if not in_code and line.startswith("#") and len(line) - len(line.lstrip("#")) <= level:
             break
         section.append(line)
-    blocks = re.findall(r"^```\w*\n(.*?)^```", "\n".join(section) + "\n", flags=re.S | re.M)
+    fenced = re.findall(r"^ *```\w*\n(.*?)^ *```", "\n".join(section) + "\n", flags=re.S | re.M)
+    blocks = [textwrap.dedent(block) for block in fenced]
     values = guide_values()
     return [GUIDE_PLACEHOLDER.sub(lambda found: values[found.group(1)], block) for block in blocks]
 

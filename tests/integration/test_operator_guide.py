@@ -23,6 +23,7 @@ from local_stack import settings
 from local_stack.deploy import upload_model, wait_in_service
 from local_stack.stack import RunningStack, VariantSpec, local_stack
 from predict.settings import DEFAULT_ENDPOINT_NAME
+from project import ROOT
 from tests.helpers import GUIDE_CURL_BODY, broken_artifact, guide_blocks, guide_values, predict
 
 AWS_CLI_DIRECTORY = str(Path(sys.executable).parent)  # requirements/dev.txt installs the AWS CLI into .venv
@@ -69,7 +70,8 @@ def guide_environment(operated: RunningStack, monkeypatch: pytest.MonkeyPatch) -
 
 
 def run_block(block: str, environment: dict[str, str]) -> list[dict[str, Any]]:
-    """Runs a bash block of the guide as it is; returns the JSON document each command printed."""
+    """Runs a bash block of the guide as it is; returns the JSON document each command printed
+    (lines of plain text, such as `aws s3 cp`'s, are left out)."""
     completed = subprocess.run(
         ["bash", "-e", "-c", block], env=environment, capture_output=True, text=True, timeout=120, check=False
     )
@@ -77,8 +79,12 @@ def run_block(block: str, environment: dict[str, str]) -> list[dict[str, Any]]:
     decoder = json.JSONDecoder()
     documents, text = [], completed.stdout.strip()
     while text:
-        document, end = decoder.raw_decode(text)
-        documents.append(document)
+        try:
+            document, end = decoder.raw_decode(text)
+        except ValueError:
+            end = (text.find("\n") + 1) or len(text)
+        else:
+            documents.append(document)
         text = text[end:].strip()
     return documents
 
@@ -420,6 +426,17 @@ def dashboard_metrics(body: dict[str, Any]) -> set[tuple[str, str, frozenset[str
     return found
 
 
+def emitted_metrics(names: set[tuple[str, str]]) -> set[tuple[str, str, frozenset[str]]]:
+    """(namespace, metric, dimension names) of each of ``names`` that CloudWatch lists."""
+    pages = boto3.client("cloudwatch").get_paginator("list_metrics")
+    return {
+        (metric["Namespace"], metric["MetricName"], frozenset(d["Name"] for d in metric["Dimensions"]))
+        for namespace, name in names
+        for page in pages.paginate(Namespace=namespace, MetricName=name)
+        for metric in page["Metrics"]
+    }
+
+
 def test_every_dashboard_metric_is_one_the_local_stack_emits(guide_environment, operated):
     assert operated.aws is not None
     # One flower of each class through the API (curl's path), so the function counts each class.
@@ -434,10 +451,7 @@ def test_every_dashboard_metric_is_one_the_local_stack_emits(guide_environment, 
 
     deadline = time.monotonic() + 10
     while True:
-        emitted = {
-            (metric["Namespace"], metric["MetricName"], frozenset(d["Name"] for d in metric["Dimensions"]))
-            for metric in boto3.client("cloudwatch").list_metrics()["Metrics"]
-        }
+        emitted = emitted_metrics({(namespace, metric) for namespace, metric, _ in dashboard_metrics(body)})
         missing = {
             found for found in dashboard_metrics(body) - emitted if (found[0], found[1]) not in NOT_EMITTED_LOCALLY
         }
@@ -448,3 +462,26 @@ def test_every_dashboard_metric_is_one_the_local_stack_emits(guide_environment, 
     assert missing == set()
     plotted = {(namespace, metric) for namespace, metric, _ in dashboard_metrics(body)}
     assert set(NOT_EMITTED_LOCALLY) <= plotted  # each exception names a metric the dashboard has
+
+
+def test_the_readmes_operating_commands_run_as_written(guide_environment, operated):
+    assert operated.aws is not None
+    # The README's address is make run's; this stack listens on a free port.
+    status, upload = (
+        block.replace(f"http://127.0.0.1:{settings.DEFAULT_AWS_PORT}", operated.aws.address)
+        for block in guide_blocks("Operating it locally", ROOT / "README.md")
+    )
+
+    described, _metrics, _events, alarms, policies = run_block(status, {**guide_environment, "PWD": str(ROOT)})
+    run_block(upload, guide_environment)
+
+    assert described["EndpointStatus"] in {"InService", "Updating"}
+    assert [f"{settings.STACK_NAME}-EndpointErrorsAlarm", "OK"] in alarms or [
+        f"{settings.STACK_NAME}-EndpointErrorsAlarm",
+        "ALARM",
+    ] in alarms
+    assert {policy["PolicyName"] for policy in policies["ScalingPolicies"]} >= {
+        f"{DEFAULT_ENDPOINT_NAME}-invocations-per-instance"
+    }
+    model = boto3.client("sagemaker").describe_model(ModelName="your-new-model")
+    assert model["PrimaryContainer"]["ModelDataUrl"].endswith("/models/challenger/model.tar.gz")
