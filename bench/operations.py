@@ -36,7 +36,6 @@ import contextlib
 import http.client
 import io
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -54,9 +53,15 @@ import boto3
 from bench.report import figure
 from local_stack import serving_image, settings
 from local_stack.cloudformation import load_template
-from local_stack.deploy import upload_model
+from local_stack.deploy import statuses_until_in_service, upload_model
 from local_stack.serving_image import ImageContainer, ModelServing, image_unavailable, network_isolation_unavailable
-from local_stack.stack import OperatedAws, local_endpoint, local_stack, primary_only
+from local_stack.stack import (
+    OperatedAws,
+    function_environment_in_this_process,
+    local_endpoint,
+    local_stack,
+    primary_only,
+)
 from model_training import artifact
 
 ENDPOINT = "iris-endpoint"
@@ -100,21 +105,6 @@ def _logs_aside() -> Iterator[None]:
     except BaseException:
         sys.stderr.write("".join(tail.lines))
         raise
-
-
-@contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """This process's environment with ``values`` until the block ends, for the later sections' sake."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _client(service: str, address: str) -> Any:
@@ -214,19 +204,6 @@ def _share_while_both(answers: list[tuple[float, str]], new_version: str, since:
     return both.count(new_version) / len(both) if both else float("nan")
 
 
-def _statuses_until_in_service(sagemaker: Any) -> list[str]:
-    seen: list[str] = []
-    deadline = time.monotonic() + UPDATE_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        status = sagemaker.describe_endpoint(EndpointName=ENDPOINT)["EndpointStatus"]
-        if not seen or seen[-1] != status:
-            seen.append(status)
-        if status == "InService" and len(seen) > 1:
-            return seen
-        time.sleep(0.05)
-    raise TimeoutError(f"{ENDPOINT} still {seen[-1]} after {UPDATE_TIMEOUT_SECONDS:.0f} s")
-
-
 def _update_under_load(
     aws: OperatedAws, api_url: str, name: str, model: Path, deployment_config: dict[str, Any] | None
 ) -> Update:
@@ -252,7 +229,7 @@ def _update_under_load(
         time.sleep(SETTLE_SECONDS)
         started = time.monotonic()
         sagemaker.update_endpoint(EndpointName=ENDPOINT, EndpointConfigName=name, **shifting)
-        statuses = _statuses_until_in_service(sagemaker)
+        statuses = statuses_until_in_service(sagemaker, ENDPOINT, UPDATE_TIMEOUT_SECONDS)
         seconds = time.monotonic() - started
         time.sleep(SETTLE_SECONDS)
     described = sagemaker.describe_endpoint(EndpointName=ENDPOINT)
@@ -314,7 +291,7 @@ def update_under_load() -> dict[str, float]:
     figures: dict[str, float] = {}
     with (
         tempfile.TemporaryDirectory() as scratch,
-        _environment(
+        function_environment_in_this_process(
             {
                 "LOCAL_TIME_SCALE": TIME_SCALE,
                 "LOCAL_ALARM_OUTBOX": str(Path(scratch) / "alarm-notifications.jsonl"),

@@ -217,6 +217,20 @@ def wait_in_service(sagemaker: Any, endpoint_name: str, timeout: float = READY_S
         time.sleep(0.1)
 
 
+def statuses_until_in_service(sagemaker: Any, endpoint_name: str, timeout: float = READY_SECONDS) -> list[str]:
+    """Each EndpointStatus an update passes through, in order, until the endpoint is InService again."""
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = sagemaker.describe_endpoint(EndpointName=endpoint_name)["EndpointStatus"]
+        if not seen or seen[-1] != status:
+            seen.append(status)
+        if status == "InService" and len(seen) > 1:
+            return seen
+        time.sleep(0.05)
+    raise TimeoutError(f"endpoint {endpoint_name} is still {seen[-1]} after {timeout:g} s")
+
+
 def _typed(node: Any, key: str = "") -> Any:
     """Numbers where the APIs take numbers, and the DashboardBody as the string it is."""
     if isinstance(node, dict) and key in SIZES:

@@ -20,7 +20,7 @@ import boto3
 import pytest
 
 from local_stack import settings
-from local_stack.deploy import upload_model, wait_in_service
+from local_stack.deploy import statuses_until_in_service, upload_model, wait_in_service
 from local_stack.stack import RunningStack, VariantSpec, local_stack
 from predict.settings import DEFAULT_ENDPOINT_NAME
 from project import ROOT
@@ -242,20 +242,6 @@ def create_model(name: str, artifact: Path) -> None:
     )
 
 
-def statuses_until_in_service(endpoint_name: str, timeout: float = 120) -> list[str]:
-    sagemaker = boto3.client("sagemaker")
-    seen: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = sagemaker.describe_endpoint(EndpointName=endpoint_name)["EndpointStatus"]
-        if not seen or seen[-1] != status:
-            seen.append(status)
-        if status == "InService" and len(seen) > 1:
-            return seen
-        time.sleep(0.1)
-    raise TimeoutError(f"still {seen[-1]} after {timeout} s")
-
-
 def test_the_guides_blue_green_update_switches_models_under_load_with_no_failure(
     guide_environment, operated, challenger_artifact
 ):
@@ -272,7 +258,7 @@ def test_the_guides_blue_green_update_switches_models_under_load_with_no_failure
     with SteadyLoad() as load:
         time.sleep(0.5)
         exec(compile(snippet, "operator-guide.md", "exec"), {})  # the guide's own code, as written
-        statuses = statuses_until_in_service(DEFAULT_ENDPOINT_NAME)
+        statuses = statuses_until_in_service(boto3.client("sagemaker"), DEFAULT_ENDPOINT_NAME)
         time.sleep(0.5)
 
     described = boto3.client("sagemaker").describe_endpoint(EndpointName=DEFAULT_ENDPOINT_NAME)
@@ -313,7 +299,7 @@ def test_a_fault_during_the_canary_bake_alarms_notifies_and_rolls_back(guide_env
             EndpointConfigName="faulty-config",
             DeploymentConfig=operated.aws.deployed.deployment_config,
         )
-        statuses = statuses_until_in_service(DEFAULT_ENDPOINT_NAME)
+        statuses = statuses_until_in_service(boto3.client("sagemaker"), DEFAULT_ENDPOINT_NAME)
     after = sagemaker.describe_endpoint(EndpointName=DEFAULT_ENDPOINT_NAME)
 
     assert statuses == ["Updating", "RollingBack", "InService"]
