@@ -37,38 +37,14 @@ from werkzeug.wrappers import Request, Response
 from local_stack import settings
 from local_stack.data_capture import DataCapture
 from local_stack.http_server import log_event
-from local_stack.sagemaker_runtime import Endpoint, ProductionVariant, SageMakerRuntime
-from local_stack.serving_image import ModelServing
+from local_stack.sagemaker_runtime import Endpoint, ProductionVariant, Route, SageMakerRuntime
+from local_stack.serving_image import Container, ModelServing
 
 COMPONENT = "local-sagemaker"
-# How long a stopped fleet waits for the requests it is still answering.
+# How long a replaced fleet waits for the requests it is still answering before it stops.
 DRAIN_SECONDS = 30.0
 # Every action of SageMaker's JSON protocol arrives as X-Amz-Target: SageMaker.<Action>.
 TARGET_PREFIX = "SageMaker."
-
-
-class DrainingContainer:
-    """A container that, when closed, first lets the requests it is answering finish."""
-
-    def __init__(self, container: Any) -> None:
-        self.container = container
-        self._active = 0
-        self._idle = threading.Condition()
-
-    def invoke(self, body: bytes, content_type: str, accept: str) -> Any:
-        with self._idle:
-            self._active += 1
-        try:
-            return self.container.invoke(body, content_type, accept)
-        finally:
-            with self._idle:
-                self._active -= 1
-                self._idle.notify_all()
-
-    def close(self) -> None:
-        with self._idle:
-            self._idle.wait_for(lambda: self._active == 0, timeout=DRAIN_SECONDS)
-        self.container.close()
 
 
 @dataclass
@@ -77,7 +53,7 @@ class Fleet:
 
     config_name: str
     endpoint: Endpoint
-    containers: list[DrainingContainer]
+    containers: list[Container]
 
     def close(self) -> None:
         for container in self.containers:
@@ -209,17 +185,17 @@ class ControlPlane:
             return
         with self._lock:
             self.fleets[name] = fleet
-            self.runtime.endpoints[name] = fleet.endpoint
+        self.runtime.route(name, fleet.endpoint)
         record.endpoint_status = "InService"
         record.last_modified_time = utcnow()
         log_event(COMPONENT, endpoint=name, status="InService", config=config_name)
 
     def delete_endpoint(self, name: str) -> None:
+        retired = self.runtime.route(name, None)
         with self._lock:
-            self.runtime.endpoints.pop(name, None)
             fleet = self.fleets.pop(name, None)
         if fleet is not None:
-            fleet.close()
+            self._stop_after(fleet, [retired] if retired else [])
 
     def update_endpoint(self, parameters: dict[str, Any]) -> Response:
         name = parameters["EndpointName"]
@@ -263,28 +239,37 @@ class ControlPlane:
         except Exception as error:  # noqa: BLE001 - the new fleet never took traffic: the old one serves on
             self._finish(record, "InService", f"The new fleet could not start: {error}"[:1024])
             return
+        retired: list[Route] = []  # every route that sent requests to the old fleet
         for share, wait_seconds in steps:
-            with self._lock:
-                self.runtime.endpoints[name] = (
-                    green.endpoint if share >= 1 else ShiftingTraffic(blue.endpoint, green.endpoint, share)
-                )
+            route = green.endpoint if share >= 1 else ShiftingTraffic(blue.endpoint, green.endpoint, share)
+            previous = self.runtime.route(name, route)
+            if previous is not None:
+                retired.append(previous)
             log_event(COMPONENT, endpoint=name, status="Updating", traffic_on_new_fleet=share)
             fired = self._bake(alarms, wait_seconds * self.time_scale)
             if fired:
-                with self._lock:
-                    self.runtime.endpoints[name] = blue.endpoint
                 record.endpoint_status = "RollingBack"
-                green.close()
+                self.runtime.route(name, blue.endpoint)
+                # The routes that sent requests to the new fleet: this one, and the earlier steps'.
+                self._stop_after(green, [route, *retired[1:]])
                 self._finish(record, "InService", f"Alarm {fired} went into ALARM during the update: rolled back.")
                 return
         with self._lock:
             self.fleets[name] = green
-        blue.close()
+        self._stop_after(blue, retired)
         record.endpoint_config_name = config_name
         config = self.records.describe_endpoint_config(config_name)
         record.production_variants = record._process_production_variants(config["ProductionVariants"])
         record.data_capture_config = config["DataCaptureConfig"]
         self._finish(record, "InService", None)
+
+    def _stop_after(self, fleet: Fleet, routes: Sequence[Route]) -> None:
+        """Stops ``fleet`` once every request that took one of ``routes`` (the routes replaced, which
+        sent requests to it) has been answered."""
+        for route in routes:
+            if not self.runtime.wait_until_idle(route, DRAIN_SECONDS):
+                log_event(COMPONENT, message="requests still running after the drain", fleet=fleet.config_name)
+        fleet.close()
 
     def _bake(self, alarms: list[str], seconds: float) -> str | None:
         """The first of ``alarms`` found in ALARM within ``seconds``, or None."""
@@ -307,14 +292,14 @@ class ControlPlane:
     def start_fleet(self, endpoint_name: str, config_name: str) -> Fleet:
         """One container per production variant of the config, each serving its model's artifact."""
         config = self.records.describe_endpoint_config(config_name)
-        containers: list[DrainingContainer] = []
+        containers: list[Container] = []
         variants = []
         try:
             for variant in config["ProductionVariants"]:
                 model = self.records.describe_model(variant["ModelName"])
                 artifact = self.artifact(model.primary_container["ModelDataUrl"])
                 try:
-                    container = DrainingContainer(self.serving.start(endpoint_name, variant["VariantName"], artifact))
+                    container = self.serving.start(endpoint_name, variant["VariantName"], artifact)
                 finally:
                     artifact.unlink()
                 containers.append(container)

@@ -39,7 +39,8 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from traceback import format_exc
@@ -121,11 +122,20 @@ class Endpoint:
         )
 
 
+class Route(Protocol):
+    """Where an endpoint's requests go: its variants (``Endpoint``), or two fleets during an update."""
+
+    @property
+    def capture(self) -> DataCapture | None: ...
+
+    def variant(self, endpoint_name: str, target: str | None) -> ProductionVariant: ...
+
+
 @dataclass
 class SageMakerRuntime:
     """A WSGI app serving InvokeEndpoint for the endpoints it is given, by name."""
 
-    endpoints: dict[str, Endpoint]
+    endpoints: dict[str, Route]
     region: str = settings.REGION
     url_map: Map = field(
         default_factory=lambda: Map(
@@ -135,6 +145,8 @@ class SageMakerRuntime:
             ]
         )
     )
+    _routes: threading.Condition = field(default_factory=threading.Condition, init=False, repr=False)
+    _in_flight: dict[int, int] = field(default_factory=dict, init=False, repr=False)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         return self.handle(Request(environ))(environ, start_response)
@@ -171,7 +183,41 @@ class SageMakerRuntime:
     def invoke_endpoint(self, request: Request, endpoint_name: str) -> Response:
         started = time.perf_counter()
         require_signature(request)
-        endpoint = self.endpoint(endpoint_name)
+        with self.routed(endpoint_name) as endpoint:
+            return self._invoke(request, endpoint_name, endpoint, started)
+
+    @contextmanager
+    def routed(self, name: str) -> Iterator[Route]:
+        """The endpoint ``name`` routes to now, counted as in use until the block ends, so that
+        ``wait_until_idle`` knows when a route replaced by ``route`` has finished its requests."""
+        with self._routes:
+            endpoint = self.endpoint(name)
+            self._in_flight[id(endpoint)] = self._in_flight.get(id(endpoint), 0) + 1
+        try:
+            yield endpoint
+        finally:
+            with self._routes:
+                self._in_flight[id(endpoint)] -= 1
+                if not self._in_flight[id(endpoint)]:
+                    del self._in_flight[id(endpoint)]
+                    self._routes.notify_all()
+
+    def route(self, name: str, endpoint: Route | None) -> Route | None:
+        """Routes ``name`` to ``endpoint`` (None: removes it) from the next request on; returns the
+        route it replaces. A request takes its route and is counted under one lock, so none can take
+        the replaced route afterwards."""
+        with self._routes:
+            previous = self.endpoints.pop(name, None)
+            if endpoint is not None:
+                self.endpoints[name] = endpoint
+            return previous
+
+    def wait_until_idle(self, endpoint: Route, timeout: float) -> bool:
+        """Whether every request that took ``endpoint`` (a replaced route) finished within ``timeout``."""
+        with self._routes:
+            return self._routes.wait_for(lambda: id(endpoint) not in self._in_flight, timeout)
+
+    def _invoke(self, request: Request, endpoint_name: str, endpoint: Route, started: float) -> Response:
         validate_custom_attributes(request.headers.get("X-Amzn-SageMaker-Custom-Attributes"))
         inference_id = request.headers.get("X-Amzn-SageMaker-Inference-Id")
         if inference_id is not None:
@@ -206,7 +252,7 @@ class SageMakerRuntime:
         response.headers["x-Amzn-Invoked-Production-Variant"] = variant.name
         return response
 
-    def endpoint(self, name: str) -> Endpoint:
+    def endpoint(self, name: str) -> Route:
         _check_name("endpointName", name, SAGEMAKER_NAME_MAX_LENGTH)
         if name not in self.endpoints:
             raise ServiceError("ValidationError", 400, f"Endpoint {name} of account {settings.ACCOUNT} not found.")

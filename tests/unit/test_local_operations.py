@@ -14,6 +14,8 @@ from moto.moto_api._internal.models import moto_api_backend
 from local_stack import telemetry
 from local_stack.cloudwatch import AlarmEvaluator, LocalCloudWatch, embedded_metrics, statistic
 from local_stack.control_plane import ApiError, traffic_steps
+from local_stack.sagemaker_container import InvocationResult
+from local_stack.sagemaker_runtime import Endpoint, SageMakerRuntime, ServiceError
 from local_stack.telemetry import Metric
 
 ACCOUNT = "000000000000"
@@ -295,3 +297,35 @@ def test_an_instance_count_step_is_refused_in_words():
 
     with pytest.raises(ApiError, match="CAPACITY_PERCENT"):
         traffic_steps(config)
+
+
+class NoContainer:
+    def invoke(self, body: bytes, content_type: str, accept: str) -> InvocationResult:
+        raise AssertionError("not called")
+
+
+def test_a_replaced_route_is_idle_only_once_the_requests_that_took_it_are_answered():
+    blue, green = Endpoint.single(NoContainer()), Endpoint.single(NoContainer())
+    runtime = SageMakerRuntime({"iris-endpoint": blue})
+
+    with runtime.routed("iris-endpoint") as taken:
+        assert runtime.route("iris-endpoint", green) is blue
+        with runtime.routed("iris-endpoint") as next_request:
+            assert next_request is green  # from the swap on, requests take the new route
+        assert taken is blue
+        assert not runtime.wait_until_idle(blue, timeout=0.05)  # one request still runs on it
+
+    assert runtime.wait_until_idle(blue, timeout=0.05)
+    assert runtime.wait_until_idle(green, timeout=0.05)
+
+
+def test_a_removed_route_is_an_unknown_endpoint():
+    runtime = SageMakerRuntime({"iris-endpoint": Endpoint.single(NoContainer())})
+
+    runtime.route("iris-endpoint", None)
+
+    with (
+        pytest.raises(ServiceError, match="Endpoint iris-endpoint of account 000000000000 not found"),
+        runtime.routed("iris-endpoint"),
+    ):
+        pass
