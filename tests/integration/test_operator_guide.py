@@ -71,11 +71,11 @@ def guide_environment(operated: RunningStack, monkeypatch: pytest.MonkeyPatch) -
     return {**os.environ, "PATH": f"{AWS_CLI_DIRECTORY}:{os.environ['PATH']}"}
 
 
-def run_block(block: str, environment: dict[str, str]) -> list[dict[str, Any]]:
+def run_block(block: str, environment: dict[str, str], cwd: Path = ROOT) -> list[dict[str, Any]]:
     """Runs a bash block of the guide as it is; returns the JSON document each command printed
     (lines of plain text, such as `aws s3 cp`'s, are left out)."""
     completed = subprocess.run(
-        ["bash", "-e", "-c", block], env=environment, capture_output=True, text=True, timeout=120, check=False
+        ["bash", "-e", "-c", block], env=environment, cwd=cwd, capture_output=True, text=True, timeout=120, check=False
     )
     assert completed.returncode == 0, completed.stderr
     decoder = json.JSONDecoder()
@@ -477,7 +477,7 @@ def test_every_dashboard_metric_is_one_the_local_stack_emits(guide_environment, 
     assert set(NOT_EMITTED_LOCALLY) <= plotted  # each exception names a metric the dashboard has
 
 
-def test_the_readmes_operating_commands_run_as_written(guide_environment, operated):
+def test_the_readmes_operating_commands_run_as_written(guide_environment, operated, challenger_artifact, tmp_path):
     assert operated.aws is not None
     # The README's address is make run's; this stack listens on a free port.
     status, upload = (
@@ -486,7 +486,10 @@ def test_the_readmes_operating_commands_run_as_written(guide_environment, operat
     )
 
     described, _metrics, _events, alarms, policies = run_block(status, {**guide_environment, "PWD": str(ROOT)})
-    run_block(upload, guide_environment)
+    # In a checkout where `make challenger` has run: its artifact where the README says.
+    (tmp_path / "build" / "challenger").mkdir(parents=True)
+    (tmp_path / "build" / "challenger" / "model.tar.gz").symlink_to(challenger_artifact)
+    run_block(upload, guide_environment, cwd=tmp_path)
 
     assert described["EndpointStatus"] in {"InService", "Updating"}
     assert [f"{settings.STACK_NAME}-EndpointErrorsAlarm", "OK"] in alarms or [
