@@ -47,9 +47,12 @@ def loads(text: str) -> Any:
 
 
 def _integer(digits: str) -> int | float:
+    """The integer, or infinity when no float64 holds it: the schema converts numbers to floats."""
     if len(digits.lstrip("-")) > MAX_FINITE_INTEGER_DIGITS:
         return float(digits)
-    return int(digits)
+    value = int(digits)
+    # As many digits as the largest float, and larger: float() would raise OverflowError.
+    return float(digits) if abs(value) > sys.float_info.max else value
 
 
 def _object_without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -22,8 +22,24 @@ def _row(value: str) -> str:
 
 @pytest.mark.parametrize(
     "value",
-    ["7" * LONGER_THAN_INT_READS, "-" + "7" * LONGER_THAN_INT_READS, "1" + "0" * 309, "1e400", "1" + "0" * 400 + ".5"],
-    ids=["over-int-limit", "negative-over-int-limit", "310-digits", "exponent", "long-fraction"],
+    [
+        "7" * LONGER_THAN_INT_READS,
+        "-" + "7" * LONGER_THAN_INT_READS,
+        "1" + "0" * 309,
+        "9" * 309,
+        "-" + "9" * 309,
+        "1e400",
+        "1" + "0" * 400 + ".5",
+    ],
+    ids=[
+        "over-int-limit",
+        "negative-over-int-limit",
+        "310-digits",
+        "309-digits-over-the-largest-float",
+        "negative-309-digits",
+        "exponent",
+        "long-fraction",
+    ],
 )
 def test_a_number_too_large_for_a_float_is_not_finite_whatever_its_length(value):
     answer = call(predict_event(_row(value)))
@@ -132,3 +148,31 @@ def test_a_long_header_value_is_echoed_short(monkeypatch, header, value, echoed)
 
     assert echoed in answer.body["message"]
     assert len(answer.body["message"]) < 200
+
+
+def test_a_309_digit_integer_a_float_holds_is_echoed_as_the_caller_wrote_it():
+    # As many digits as the largest float, and smaller: read as the integer it is.
+    written = "1" + "0" * 308
+
+    answer = call(predict_event(_row(written)))
+
+    assert answer.status == 422
+    assert answer.body["errors"][0]["message"] == f"must be at most 30 cm (a sanity bound: is it in millimetres?), got {written}"
+
+
+def test_the_repeated_name_is_the_one_named_wherever_it_is_in_the_object():
+    answer = call(predict_event('{"first": 1, "instances": [[5.1, 3.5, 1.4, 0.2]], "instances": []}'))
+
+    assert (answer.status, answer.body["message"]) == (
+        400,
+        NOT_JSON + "the name instances appears more than once in one object",
+    )
+
+
+def test_an_excerpt_exactly_as_long_as_the_limit_is_whole():
+    text = "a" * 32 + "\u00e9"  # quoted: 2 quotes, 32 letters and \u00e9, 40 characters
+    quoted = json.dumps(text)
+    assert len(quoted) == 40
+
+    assert json_text.excerpt(text) == quoted
+    assert json_text.excerpt(text + "b").endswith('..."')

@@ -142,6 +142,17 @@ UNPROCESSABLE = [
     ({"instances": [[5.1, 3.5, 1.4, "x" * 38]]}, LAST_VALUE, f'expected a number, got "{"x" * 38}"'),
     ({"instances": [[5.1, 3.5, 1.4, "x" * 39]]}, LAST_VALUE, f'expected a number, got "{"x" * 36}...'),
     ({"instances": [[5.1, 3.5, 1.4, 0.2]], "zzz": 1}, "zzz", "is not a known key"),
+    # A typo is looked for in keys up to twice the longest known name (24 characters), not beyond.
+    (
+        {"instances": [[5.1, 3.5, 1.4, 0.2]], "sepal_lengthsepal_length": 1},
+        "sepal_lengthsepal_length",
+        "is not a known key (did you mean 'sepal_length'?)",
+    ),
+    (
+        {"instances": [[5.1, 3.5, 1.4, 0.2]], "sepal_lengthsepal_lengths": 1},
+        "sepal_lengthsepal_lengths",
+        "is not a known key",
+    ),
 ]
 
 
