@@ -157,7 +157,10 @@ def test_a_309_digit_integer_a_float_holds_is_echoed_as_the_caller_wrote_it():
     answer = call(predict_event(_row(written)))
 
     assert answer.status == 422
-    assert answer.body["errors"][0]["message"] == f"must be at most 30 cm (a sanity bound: is it in millimetres?), got {written}"
+    assert (
+        answer.body["errors"][0]["message"]
+        == f"must be at most 30 cm (a sanity bound: is it in millimetres?), got {written}"
+    )
 
 
 def test_the_repeated_name_is_the_one_named_wherever_it_is_in_the_object():
