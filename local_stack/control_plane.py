@@ -21,6 +21,7 @@ Every wait lasts ``time_scale`` times as long as the config says (LOCAL_TIME_SCA
 from __future__ import annotations
 
 import json
+import math
 import random
 import tempfile
 import threading
@@ -75,10 +76,6 @@ class ShiftingTraffic:
     def capture(self) -> DataCapture | None:
         return self.blue.capture
 
-    @property
-    def variants(self) -> Sequence[ProductionVariant]:
-        return self.blue.variants
-
     def variant(self, endpoint_name: str, target: str | None) -> ProductionVariant:
         fleet = self.green if self.rng.random() < self.green_share else self.blue
         return fleet.variant(endpoint_name, target)
@@ -108,7 +105,8 @@ def traffic_steps(deployment_config: dict[str, Any] | None) -> list[tuple[float,
         return [(_share(routing["CanarySize"]), wait), (1.0, termination_wait)]
     if kind == "LINEAR":
         step = _share(routing["LinearStepSize"])
-        shares = [min(1.0, step * count) for count in range(1, int(1 / step + 0.999) + 1)]
+        steps = math.ceil(round(1 / step, 9))  # round first: 1 / 0.1 is 10.000000000000002
+        shares = [min(1.0, step * count) for count in range(1, steps + 1)]
         return [(share, wait) for share in shares[:-1]] + [(1.0, termination_wait)]
     if kind == "ALL_AT_ONCE":
         return [(1.0, termination_wait)]

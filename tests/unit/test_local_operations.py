@@ -329,3 +329,18 @@ def test_a_removed_route_is_an_unknown_endpoint():
         runtime.routed("iris-endpoint"),
     ):
         pass
+
+
+def test_linear_steps_of_ten_percent_are_ten():
+    config = {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": {
+                "Type": "LINEAR",
+                "LinearStepSize": {"Type": "CAPACITY_PERCENT", "Value": 10},
+            }
+        }
+    }
+
+    shares = [share for share, _ in traffic_steps(config)]
+
+    assert shares == [pytest.approx(tenth / 10) for tenth in range(1, 11)]
