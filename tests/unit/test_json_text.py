@@ -53,7 +53,11 @@ def test_the_longest_finite_integer_is_read_as_a_number_over_the_bound():
     answer = call(predict_event(_row(largest)))
 
     assert answer.status == 422
-    assert answer.body["errors"][0]["message"].startswith("must be at most 30 cm")
+    # Echoed as the caller wrote it: read as the integer it is, not as a float.
+    assert (
+        answer.body["errors"][0]["message"]
+        == f"must be at most 30 cm (a sanity bound: is it in millimetres?), got {largest}"
+    )
 
 
 @pytest.mark.parametrize("value", ["-0", "-0.0", "1e-400", "0.00000000000000000000000000000001"])
