@@ -10,7 +10,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import boto3
 import pytest
 
+from bench.operations import SteadyLoad
 from local_stack import settings
 from local_stack.deploy import statuses_until_in_service, upload_model, wait_in_service
 from local_stack.stack import RunningStack, VariantSpec, local_stack
@@ -228,37 +228,6 @@ def test_the_guides_scaling_commands_are_accepted_next_to_the_templates(guide_en
         )
 
 
-class SteadyLoad:
-    """Callers invoking the endpoint without pause, until stopped: what answered, and what failed."""
-
-    def __init__(self, callers: int = 2) -> None:
-        self.versions: list[str] = []
-        self.failures: list[str] = []
-        self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._call, daemon=True) for _ in range(callers)]
-
-    def __enter__(self) -> SteadyLoad:
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=30)
-
-    def _call(self) -> None:
-        runtime = boto3.client("sagemaker-runtime")
-        while not self._stop.is_set():
-            try:
-                answer = runtime.invoke_endpoint(
-                    EndpointName=DEFAULT_ENDPOINT_NAME, ContentType="application/json", Body=GUIDE_CURL_BODY
-                )
-                self.versions.append(json.loads(answer["Body"].read())["model_version"])
-            except Exception as error:  # noqa: BLE001 - every failure is counted, whatever it is
-                self.failures.append(repr(error))
-
-
 def create_model(name: str, artifact: Path) -> None:
     """The guide's steps before its snippet: the artifact uploaded to S3, a model made from it."""
     url = upload_model(boto3.client("s3"), artifact)
@@ -282,24 +251,25 @@ def test_the_guides_blue_green_update_switches_models_under_load_with_no_failure
         .read()
     )["model_version"]
 
-    with SteadyLoad() as load:
+    with SteadyLoad(operated.aws.address, operated.api_url) as load:
         time.sleep(0.5)
         exec(compile(snippet, "operator-guide.md", "exec"), {})  # the guide's own code, as written
         statuses = statuses_until_in_service(boto3.client("sagemaker"), DEFAULT_ENDPOINT_NAME)
+        in_service_at = time.monotonic()
         time.sleep(0.5)
 
     described = boto3.client("sagemaker").describe_endpoint(EndpointName=DEFAULT_ENDPOINT_NAME)
-    print(f"\nupdate under load: {len(load.versions) + len(load.failures)} requests, {len(load.failures)} failed")
+    print(f"\nupdate under load: {load.requests} requests, {len(load.failures)} failed")
     assert load.failures == []
     assert statuses == ["Updating", "InService"]
     assert described["EndpointConfigName"] == f"{DEFAULT_ENDPOINT_NAME}-v2"
     assert "FailureReason" not in described
-    new_versions = [version for version in load.versions if version != old_version]
-    assert load.versions[0] == old_version
-    assert load.versions[-1] != old_version
-    # Once an answer came from the new model, every later one did (the guide's update shifts all at once).
-    first_new = load.versions.index(new_versions[0])
-    assert set(load.versions[first_new:]) == {new_versions[0]}
+    answers = sorted(load.answers)
+    assert answers[0][1] == old_version
+    # Once the endpoint is InService on the new config, every answer comes from the new model.
+    after = {version for at, version in answers if at > in_service_at}
+    assert len(after) == 1
+    assert after != {old_version}
 
 
 def test_a_fault_during_the_canary_bake_alarms_notifies_and_rolls_back(guide_environment, operated, tmp_path):
@@ -319,7 +289,7 @@ def test_a_fault_during_the_canary_bake_alarms_notifies_and_rolls_back(guide_env
         ],
     )
 
-    with SteadyLoad(callers=3) as load:
+    with SteadyLoad(operated.aws.address, operated.api_url) as load:
         # The stack's own DeploymentConfig: a 10% canary, rolled back by EndpointErrorsAlarm.
         sagemaker.update_endpoint(
             EndpointName=DEFAULT_ENDPOINT_NAME,
@@ -332,7 +302,7 @@ def test_a_fault_during_the_canary_bake_alarms_notifies_and_rolls_back(guide_env
     assert statuses == ["Updating", "RollingBack", "InService"]
     assert after["EndpointConfigName"] == before["EndpointConfigName"]
     assert ENDPOINT_ERRORS_ALARM in after["FailureReason"]
-    assert 0 < len(load.failures) < len(load.versions)  # only the canary's share failed
+    assert 0 < len(load.failures) < len(load.answers)  # only the canary's share failed
     alarm_states = [notice["Message"]["NewStateValue"] for notice in outbox(ENDPOINT_ERRORS_ALARM)]
     assert alarm_states[:1] == ["ALARM"]  # the stack's first notification of it: the fault
     topic = operated.aws.deployed.alarm_topic_arn
