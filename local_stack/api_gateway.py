@@ -44,8 +44,8 @@ COMPONENT = "local-api"
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 REQUEST_HEADER = "method.request.header."
 JSON = "application/json"
-# How the integration's latency travels from invoked() to the stage's metrics; never sent to callers.
-INTEGRATION_LATENCY_HEADER = "X-Local-Integration-Latency"
+# Where invoked() leaves the integration's latency for the stage's metrics: the request's own environ.
+INTEGRATION_LATENCY = "local_stack.integration_latency_ms"
 
 
 class Functions(Protocol):
@@ -145,17 +145,13 @@ class LocalRestApi:
     gateway_responses: dict[str, StaticAnswer] = field(default_factory=dict)
     # The key of the usage plan, in API_KEY mode.
     api_key: str | None = None
-    # Its metrics' ApiName, its access log group, and the log group of each function (by logical id).
+    # Its metrics' ApiName, and its access log group.
     api_name: str = ""
     access_log_group: str = ""
-    function_log_groups: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_spec(cls, api: LocalTemplate, functions: Functions, api_key: str | None = None) -> LocalRestApi:
-        log_groups = {name: function.log_group for name, function in api.functions.items()}
-        return cls(
-            api.routes, functions, api.gateway_responses, api_key, api.api_name, api.access_log_group, log_groups
-        )
+        return cls(api.routes, functions, api.gateway_responses, api_key, api.api_name, api.access_log_group)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         return self.handle(Request(environ))(environ, start_response)
@@ -227,8 +223,10 @@ class LocalRestApi:
         """What API Gateway records of one request: the stage's metrics (docs.aws.amazon.com/apigateway/
         latest/developerguide/api-gateway-metrics-and-dimensions.html), by ApiName and by ApiName
         and Stage, and the access log line, with the fields of the template's access log format."""
+        if not telemetry.recording_now():
+            return
         latency_ms = (time.perf_counter() - started) * 1000
-        integration_ms = float(response.headers.pop(INTEGRATION_LATENCY_HEADER, 0))
+        integration_ms = float(request.environ.get(INTEGRATION_LATENCY, 0.0))
         status = response.status_code
         metrics = [
             ("Count", 1.0, "Count"),
@@ -299,13 +297,15 @@ class LocalRestApi:
         duration_ms = (time.perf_counter() - started) * 1000
         record_function_invocation(function, failed, duration_ms)
         response.headers["x-amzn-RequestId"] = request_id
-        response.headers[INTEGRATION_LATENCY_HEADER] = str(duration_ms)
+        request.environ[INTEGRATION_LATENCY] = duration_ms
         return response
 
 
 def record_function_invocation(logical_id: str, failed: bool, duration_ms: float) -> None:
     """Lambda's AWS/Lambda metrics of one invocation, by FunctionName (docs.aws.amazon.com/lambda/latest/dg/
     monitoring-metrics-types.html): Errors counts an invocation that failed (an unhandled error or a timeout)."""
+    if not telemetry.recording_now():
+        return
     dimensions = {"FunctionName": settings.function_name(logical_id)}
     telemetry.put_metrics(
         "AWS/Lambda",

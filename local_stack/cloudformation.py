@@ -110,9 +110,8 @@ class LocalTemplate:
     # x-amazon-apigateway-gateway-responses, by type (DEFAULT_4XX, DEFAULT_5XX, ...).
     gateway_responses: dict[str, StaticAnswer]
     parameter_defaults: dict[str, str]
-    # The REST API's name and stage (its metrics' ApiName and Stage) and its access log group.
+    # The REST API's name (its metrics' ApiName) and its access log group.
     api_name: str = ""
-    stage: str = ""
     access_log_group: str = ""
 
 
@@ -137,7 +136,8 @@ def load_template(
         for method, operation in methods.items()
         if method in OPENAPI_METHODS or method == ANY_METHOD
     )
-    names = _physical_names(resources, stack_name)
+    named = Intrinsics(document.get("Conditions", {}), {**intrinsics.parameters, "AWS::StackName": stack_name}, {})
+    names = log_group_names(resources, named)
     functions = {
         name: _function_spec(name, {**globals_, **resources[name]["Properties"]}, template.parent, names)
         for name in sorted({route.function for route in routes if route.function})
@@ -153,22 +153,16 @@ def load_template(
         functions,
         gateway_responses,
         defaults,
-        _stack_named(properties.get("Name", ""), stack_name),
-        properties.get("StageName", ""),
+        named.resolve(properties.get("Name", "")),
         names.get(access_log, ""),
     )
 
 
-def _stack_named(value: Any, stack_name: str) -> str:
-    """A name the template writes as !Sub over the stack's name alone, e.g. ${AWS::StackName}-api."""
-    text = value.get("Fn::Sub", "") if isinstance(value, dict) else value
-    return text.replace("${AWS::StackName}", stack_name) if isinstance(text, str) else ""
-
-
-def _physical_names(resources: dict[str, Any], stack_name: str) -> dict[str, str]:
-    """The log groups' names, by logical id, for the groups named from the stack's name."""
+def log_group_names(resources: dict[str, Any], named: Intrinsics) -> dict[str, str]:
+    """Each log group's name, by logical id, as ``named`` (a deployment's resolver: parameters and
+    the stack's name) resolves its LogGroupName, e.g. /aws/sagemaker/Endpoints/${EndpointName}."""
     return {
-        logical_id: _stack_named(resource["Properties"].get("LogGroupName", ""), stack_name)
+        logical_id: named.resolve(resource["Properties"]["LogGroupName"])
         for logical_id, resource in resources.items()
         if resource.get("Type") == "AWS::Logs::LogGroup"
     }

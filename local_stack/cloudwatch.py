@@ -16,7 +16,6 @@ import math
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,8 @@ class LocalCloudWatch:
         self.cloudwatch = get_backend("cloudwatch")[account][region]
         self.logs = get_backend("logs")[account][region]
         self._streams: set[tuple[str, str]] = set()
-        self._lock = threading.Lock()
+        # moto's stores are plain lists and dicts: every write, and the alarms' reads, hold this.
+        self.lock = threading.Lock()
 
     def put_metrics(self, namespace: str, metrics: Sequence[Metric]) -> None:
         data = [
@@ -51,11 +51,11 @@ class LocalCloudWatch:
             }
             for metric in metrics
         ]
-        with self._lock:
+        with self.lock:
             self.cloudwatch.put_metric_data(namespace, data)
 
     def write_log(self, group: str, stream: str, message: str) -> None:
-        with self._lock:
+        with self.lock:
             if (group, stream) not in self._streams:
                 if group not in self.logs.groups:
                     self.logs.create_log_group(group, {})
@@ -97,15 +97,6 @@ def embedded_metrics(line: str) -> list[tuple[str, list[Metric]]]:
     return found
 
 
-@dataclass(frozen=True)
-class Notification:
-    """What an alarm's SNS action publishes, in the shape CloudWatch gives it."""
-
-    topic_arn: str
-    subject: str
-    message: dict[str, Any]
-
-
 def statistic(values: list[float], name: str) -> float:
     """One CloudWatch statistic of a period's values: Sum, Average, Minimum, Maximum, SampleCount or pNN."""
     if name.startswith("p"):
@@ -142,11 +133,10 @@ class AlarmEvaluator:
 
     def __init__(self, cloudwatch: LocalCloudWatch, account: str, outbox: Path, time_scale: float) -> None:
         self.backend = cloudwatch.cloudwatch
-        self.lock = cloudwatch._lock
+        self.lock = cloudwatch.lock
         self.sns = get_backend("sns")[account][settings.REGION]
         self.outbox = outbox
         self.time_scale = time_scale
-        self.notifications: list[Notification] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="alarm-evaluator", daemon=True)
 
@@ -257,8 +247,6 @@ class AlarmEvaluator:
                 },
             }
             subject = f'{state}: "{alarm.name}" in {settings.REGION}'
-            notification = Notification(topic_arn, subject, message)
-            self.notifications.append(notification)
             if topic_arn in self.sns.topics:
                 self.sns.publish(json.dumps(message), arn=topic_arn, subject=subject[:100])
             with self.outbox.open("a") as outbox:

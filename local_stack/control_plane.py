@@ -50,15 +50,14 @@ TARGET_PREFIX = "SageMaker."
 
 @dataclass
 class Fleet:
-    """The containers serving one endpoint config."""
+    """The containers serving one endpoint config: one per variant of its endpoint."""
 
     config_name: str
     endpoint: Endpoint
-    containers: list[Container]
 
     def close(self) -> None:
-        for container in self.containers:
-            container.close()
+        for variant in self.endpoint.variants:
+            variant.container.close()
         if self.endpoint.capture is not None:
             self.endpoint.capture.close()
 
@@ -177,16 +176,12 @@ class ControlPlane:
         try:
             fleet = self.start_fleet(name, config_name)
         except Exception as error:  # noqa: BLE001 - a container that cannot start fails the endpoint, as on AWS
-            record.endpoint_status = "Failed"
-            record.failure_reason = str(error)[:1024]
-            log_event(COMPONENT, endpoint=name, status="Failed", reason=str(error))
+            self._finish(record, "Failed", str(error)[:1024])
             return
         with self._lock:
             self.fleets[name] = fleet
         self.runtime.route(name, fleet.endpoint)
-        record.endpoint_status = "InService"
-        record.last_modified_time = utcnow()
-        log_event(COMPONENT, endpoint=name, status="InService", config=config_name)
+        self._finish(record, "InService", None)
 
     def delete_endpoint(self, name: str) -> None:
         retired = self.runtime.route(name, None)
@@ -313,7 +308,7 @@ class ControlPlane:
             for started in containers:
                 started.close()
             raise
-        return Fleet(config_name, Endpoint(variants, self.capture(config.get("DataCaptureConfig") or {})), containers)
+        return Fleet(config_name, Endpoint(variants, self.capture(config.get("DataCaptureConfig") or {})))
 
     def capture(self, config: dict[str, Any]) -> DataCapture | None:
         """The config's data capture, written under the local capture folder (it stands for DestinationS3Uri)."""

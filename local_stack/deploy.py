@@ -24,7 +24,7 @@ import boto3
 from samtranslator.yaml_helper import yaml_parse
 
 from local_stack import settings
-from local_stack.cloudformation import TEMPLATE
+from local_stack.cloudformation import TEMPLATE, log_group_names
 from local_stack.intrinsics import Intrinsics, parameter_defaults
 
 # The bucket `make publish-model` would upload to; locally, in the local S3.
@@ -83,9 +83,9 @@ def upload_model(s3: Any, artifact: Path) -> str:
     return f"s3://{MODEL_BUCKET}/{key}"
 
 
-def deploy(address: str, parameters: Mapping[str, str], template: Path = TEMPLATE) -> DeployedStack:
-    """Creates the template's resources for ``parameters`` (the others take their defaults) and
-    waits for the endpoint to be InService."""
+def deploy(aws: Mapping[str, Any], parameters: Mapping[str, str], template: Path = TEMPLATE) -> DeployedStack:
+    """Creates the template's resources for ``parameters`` (the others take their defaults) through
+    the local AWS's ``clients`` and waits for the endpoint to be InService."""
     document = yaml_parse(template.read_text())
     resources: dict[str, Any] = document["Resources"]
     account = settings.ACCOUNT
@@ -118,10 +118,7 @@ def deploy(address: str, parameters: Mapping[str, str], template: Path = TEMPLAT
             json.dumps([names["Model"], names["ChallengerModel"], sorted(given.items())]).encode()
         ).hexdigest()[:12]
     )
-    for logical_id, resource in resources.items():
-        if resource["Type"] == "AWS::Logs::LogGroup":
-            names[logical_id] = resource["Properties"]["LogGroupName"]["Fn::Sub"].replace("${AWS::StackName}", stack)
-            names[logical_id] = names[logical_id].replace("${EndpointName}", given["EndpointName"])
+    names |= log_group_names(resources, Intrinsics(document.get("Conditions", {}), {**given, **pseudo}, {}))
     attributes = {
         "Model.ModelName": names["Model"],
         "ChallengerModel.ModelName": names["ChallengerModel"],
@@ -141,7 +138,6 @@ def deploy(address: str, parameters: Mapping[str, str], template: Path = TEMPLAT
     def properties(logical_id: str) -> dict[str, Any]:
         return _typed(resolver.resolve(resources[logical_id]["Properties"]))
 
-    aws = clients(address)
     for logical_id, resource in resources.items():
         if resource["Type"] == "AWS::Logs::LogGroup" and exists(logical_id):
             group = properties(logical_id)

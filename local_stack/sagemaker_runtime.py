@@ -290,6 +290,8 @@ def record_invocation(
     names, units and dimensions SageMaker documents (docs.aws.amazon.com/sagemaker/latest/dg/
     monitoring-cloudwatch.html): the error counts by the container's status, latencies in
     microseconds, and the invocation normalised by the variant's instance count."""
+    if not telemetry.recording_now():
+        return
     dimensions = {"EndpointName": endpoint_name, "VariantName": variant.name}
     model_us = model_seconds * 1e6
     telemetry.put_metrics(

@@ -154,17 +154,19 @@ def operated_endpoint(
     if capture is not None:
         capture.close()  # the control plane captures as the endpoint config says, into the same folder
     cloudwatch = LocalCloudWatch(settings.ACCOUNT)
-    control_plane = ControlPlane(runtime, serving, settings.ACCOUNT, capture_root, settings.time_scale())
+    time_scale = settings.time_scale()
+    control_plane = ControlPlane(runtime, serving, settings.ACCOUNT, capture_root, time_scale)
     with ExitStack() as running:
         aws_server = running.enter_context(serve_in_background(LocalAws(runtime, control_plane), host, aws_port))
         address = base_url(aws_server)
         running.callback(control_plane.close)
         running.enter_context(telemetry.recording(cloudwatch))
         alarms = running.enter_context(
-            AlarmEvaluator(cloudwatch, settings.ACCOUNT, settings.alarm_outbox(), settings.time_scale())
+            AlarmEvaluator(cloudwatch, settings.ACCOUNT, settings.alarm_outbox(), time_scale)
         )
         runtime_server = running.enter_context(serve_in_background(runtime, host, endpoint_port))
-        s3 = clients(address)["s3"]
+        aws = clients(address)
+        s3 = aws["s3"]
         parameters = {
             "EndpointName": endpoint_name,
             "ModelDataUrl": upload_model(s3, variants[0].artifact),
@@ -177,7 +179,7 @@ def operated_endpoint(
                 "PrimaryWeight": f"{variants[0].weight:g}",
                 "ChallengerWeight": f"{variants[1].weight:g}",
             }
-        deployed = deploy(address, parameters)
+        deployed = deploy(aws, parameters)
         yield base_url(runtime_server), OperatedAws(address, deployed, alarms, control_plane)
 
 

@@ -45,6 +45,11 @@ def recording(recorder: Recorder) -> Iterator[Recorder]:
             _recorders.remove(recorder)
 
 
+def recording_now() -> bool:
+    """Whether anything records: the services build their metrics and lines only then."""
+    return bool(_recorders)
+
+
 def put_metrics(namespace: str, metrics: Sequence[Metric]) -> None:
     for recorder in tuple(_recorders):
         recorder.put_metrics(namespace, metrics)

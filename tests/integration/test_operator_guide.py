@@ -195,6 +195,8 @@ def test_the_apis_access_log_and_the_functions_log_have_groups_of_their_own(guid
 
     if operated.lambda_runtime.startswith("in this process"):
         pytest.skip(f"SKIPPED LOUDLY: the function runs {operated.lambda_runtime}: its log lines are not collected")
+    # The function's round trip through the emulator takes milliseconds, within the request's own.
+    assert 0 < int(line["integrationLatencyMs"]) <= int(line["latencyMs"])
     deadline = time.monotonic() + 10
     while not (found := lines_naming_the_request(f"/aws/lambda/{settings.STACK_NAME}-predict")):
         assert time.monotonic() < deadline, "the function's log line never arrived"
