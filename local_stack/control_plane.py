@@ -92,6 +92,22 @@ class ApiError(Exception):
         return Response(body, status=self.status, content_type="application/x-amz-json-1.1")
 
 
+def _parameters(body: bytes, action: str) -> dict[str, Any]:
+    """The request's JSON object, with the names each of these actions requires as strings, or the
+    400 SageMaker's front end gives; botocore checks this before sending, raw HTTP callers may not."""
+    try:
+        parameters = json.loads(body or b"{}")
+    except ValueError:
+        raise ApiError("SerializationException", "The request body is not a JSON object.") from None
+    required = ["EndpointName"] + (["EndpointConfigName"] if action != "DeleteEndpoint" else [])
+    if not isinstance(parameters, dict):
+        raise ApiError("SerializationException", "The request body is not a JSON object.")
+    for name in required:
+        if not isinstance(parameters.get(name), str):
+            raise ApiError("ValidationException", f"1 validation error detected: Value at '{name}' must be a string.")
+    return parameters
+
+
 def traffic_steps(deployment_config: dict[str, Any] | None) -> list[tuple[float, float]]:
     """(share of traffic on the new fleet, seconds to wait then) for each step of a blue/green
     update; the last step's wait is the baking period (TerminationWaitInSeconds)."""
@@ -151,8 +167,8 @@ class ControlPlane:
 
     def handle(self, request: Request, moto: Callable[[Request], Response]) -> Response:
         action = request.headers["X-Amz-Target"].removeprefix(TARGET_PREFIX)
-        parameters = json.loads(request.get_data(cache=True) or b"{}")
         try:
+            parameters = _parameters(request.get_data(cache=True), action)
             if action == "UpdateEndpoint":
                 return self.update_endpoint(parameters)
             response = moto(request)

@@ -24,7 +24,7 @@ from local_stack.deploy import statuses_until_in_service, upload_model, wait_in_
 from local_stack.stack import RunningStack, VariantSpec, local_stack
 from predict.settings import DEFAULT_ENDPOINT_NAME
 from project import ROOT
-from tests.helpers import GUIDE_CURL_BODY, broken_artifact, guide_blocks, guide_values, predict
+from tests.helpers import GUIDE_CURL_BODY, broken_artifact, guide_blocks, guide_values, http, predict
 
 AWS_CLI_DIRECTORY = str(Path(sys.executable).parent)  # requirements/dev.txt installs the AWS CLI into .venv
 # A local clock 50 times as fast: a 300-second canary bake lasts 6 s, a 60-second alarm period 1.2 s.
@@ -492,3 +492,33 @@ def test_the_rehearsal_snippet_passes_the_templates_own_deployment_config(operat
 
     (call,) = calls
     assert call["DeploymentConfig"] == operated.aws.deployed.deployment_config
+
+
+@pytest.mark.parametrize("action", ["CreateEndpoint", "UpdateEndpoint", "DeleteEndpoint"])
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"{", b"[]", b"null", b'"x"', b"\xff\xfe{", b'{"EndpointName": 5}', b'{"EndpointName": null}', b"{}" * 1000],
+    ids=["empty", "cut", "array", "null", "string", "not-utf8", "number-name", "null-name", "repeated"],
+)
+def test_the_control_planes_own_actions_answer_raw_hostile_bodies_with_a_400(operated, action, body):
+    assert operated.aws is not None
+    status, _headers, answer = http(
+        operated.aws.address,
+        body=body,
+        headers={
+            "X-Amz-Target": f"SageMaker.{action}",
+            "Content-Type": "application/x-amz-json-1.1",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=local/20261202/us-east-1/sagemaker/aws4_request",
+        },
+    )
+
+    assert status == 400
+    assert answer["__type"] in {"SerializationException", "ValidationException"}
+    # The endpoint the stack deployed is untouched.
+    assert boto3.client(
+        "sagemaker",
+        endpoint_url=operated.aws.address,
+        region_name=settings.REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    ).describe_endpoint(EndpointName=DEFAULT_ENDPOINT_NAME)["EndpointStatus"] in {"InService", "Updating"}
