@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             ""
             if settings.is_loopback(settings.host())
             else f"\n  Listening on {settings.host()}: anyone who can reach this machine can call the API and the"
-            " local endpoint (which takes any credentials)."
+            " local endpoint (which takes any credentials); the AWS APIs stay on 127.0.0.1."
         )
         print(
             f"""

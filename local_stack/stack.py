@@ -157,7 +157,11 @@ def operated_endpoint(
     time_scale = settings.time_scale()
     control_plane = ControlPlane(runtime, serving, settings.ACCOUNT, capture_root, time_scale)
     with ExitStack() as running:
-        aws_server = running.enter_context(serve_in_background(LocalAws(runtime, control_plane), host, aws_port))
+        # Loopback only, whatever LOCAL_HOST says: the local AWS takes any credentials, and an endpoint
+        # created through it runs the inference.py of whatever artifact its caller uploaded.
+        aws_server = running.enter_context(
+            serve_in_background(LocalAws(runtime, control_plane), settings.DEFAULT_HOST, aws_port)
+        )
         address = base_url(aws_server)
         running.callback(control_plane.close)
         running.enter_context(telemetry.recording(cloudwatch))

@@ -21,6 +21,7 @@ def test_both_variants_are_deployed_with_their_alarms_targets_and_weights(
     variants = [VariantSpec("primary", model_artifact, 9.0), VariantSpec("challenger", challenger_artifact, 1.0)]
     with local_stack(
         variants=variants,
+        host="127.0.0.2",  # another loopback address than the default, to tell the two apart
         endpoint_port=0,
         api_port=0,
         aws_port=0,
@@ -48,6 +49,10 @@ def test_both_variants_are_deployed_with_their_alarms_targets_and_weights(
             for _ in range(200)
         )
 
+    # The API listens where LOCAL_HOST says; the local AWS, which runs any uploaded model's code,
+    # only ever on the default loopback address.
+    assert running.api_url.startswith("http://127.0.0.2:")
+    assert running.aws.address.startswith(f"http://{settings.DEFAULT_HOST}:")
     assert described["EndpointStatus"] == "InService"
     assert {v["VariantName"]: v["CurrentWeight"] for v in described["ProductionVariants"]} == {
         "primary": 9.0,
